@@ -1,0 +1,233 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fakehetzner/fakehetzner/internal/store"
+)
+
+// The request pipeline, in order and in one place:
+//
+//	recover → correlation id → access log → auth (token → project) → rate limit → validate → handler
+//
+// The first three wrap every request; auth and rate limit wrap the /v1 group; validation wraps
+// each route (see routes.go), with the operation resolved once at start-up.
+func (a *API) installPipeline(e *echo.Echo) {
+	e.Use(a.recoverPanics, correlationID, a.accessLog)
+}
+
+const (
+	headerCorrelationID = "X-Correlation-Id"
+	ctxProject          = "fakehetzner.project"
+)
+
+// recoverPanics turns a panic into 500 server_error and logs its stack; the server lives on.
+func (a *API) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				a.log.Error("panic while serving", "panic", fmt.Sprint(r), "path", c.Request().URL.Path,
+					"correlation_id", c.Response().Header().Get(headerCorrelationID), "stack", string(debug.Stack()))
+				err = store.Errorf(store.CodeServerError, "internal server error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// correlationID gives every answer an X-Correlation-Id of 16 lowercase hex digits.
+func correlationID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(headerCorrelationID, fmt.Sprintf("%016x", rand.Uint64()))
+		return next(c)
+	}
+}
+
+// accessLog writes one line per request. It renders errors itself so the line has the status.
+// The token is never logged; the project appears as its key (a hash).
+func (a *API) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		if !a.log.Enabled(c.Request().Context(), slog.LevelInfo) {
+			return nil
+		}
+		req, res := c.Request(), c.Response()
+		project := ""
+		if p, ok := c.Get(ctxProject).(*store.Project); ok {
+			project = p.Key()
+		}
+		a.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("correlation_id", res.Header().Get(headerCorrelationID)),
+			slog.String("project", project))
+		return nil
+	}
+}
+
+// Token is one accepted API token.
+type Token struct {
+	Value    string
+	ReadOnly bool
+	Project  string // project name shared by several tokens; "" = the token's own project
+}
+
+// ParseToken reads TOKEN[:ro|:rw][@PROJECT] as given to --token.
+func ParseToken(spec string) (Token, error) {
+	var t Token
+	rest, project, hasProject := strings.Cut(spec, "@")
+	if hasProject {
+		if project == "" {
+			return t, fmt.Errorf("token %q: empty project name after @", redact(spec))
+		}
+		t.Project = project
+	}
+	value, mode, hasMode := strings.Cut(rest, ":")
+	switch {
+	case !hasMode, mode == "rw":
+	case mode == "ro":
+		t.ReadOnly = true
+	default:
+		return t, fmt.Errorf("token %q: mode must be ro or rw", redact(spec))
+	}
+	if value == "" {
+		return t, fmt.Errorf("empty token")
+	}
+	t.Value = value
+	return t, nil
+}
+
+func redact(s string) string {
+	if len(s) <= 4 {
+		return "****"
+	}
+	return s[:4] + "****"
+}
+
+// ProjectKey names a project without revealing the token: a hash of the token, or of the
+// project name shared by several tokens.
+func ProjectKey(t Token) string {
+	src := "token:" + t.Value
+	if t.Project != "" {
+		src = "project:" + t.Project
+	}
+	sum := sha256.Sum256([]byte(src))
+	return hex.EncodeToString(sum[:8])
+}
+
+// bearer extracts the token of "Authorization: Bearer T".
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return ""
+	}
+	return strings.TrimSpace(h[7:])
+}
+
+// authenticate resolves the bearer token to its project. With no tokens configured every
+// token is accepted and is a project of its own.
+func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		value := bearer(c.Request())
+		if value == "" {
+			return store.Errorf(store.CodeUnauthorized, "unable to authenticate")
+		}
+		tok, ok := a.tokens[value]
+		if !ok && len(a.tokens) > 0 {
+			return store.Errorf(store.CodeUnauthorized, "unable to authenticate")
+		}
+		if !ok {
+			tok = Token{Value: value}
+		}
+		if tok.ReadOnly && c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
+			return store.Errorf(store.CodeForbidden, "insufficient permissions: the token is read-only")
+		}
+		c.Set(ctxProject, a.store.Project(ProjectKey(tok)))
+		return next(c)
+	}
+}
+
+// requireAdmin guards /_fake when an admin token is configured (constant-time compare).
+func (a *API) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if a.adminToken != "" {
+			got := bearer(c.Request())
+			if subtle.ConstantTimeCompare([]byte(got), []byte(a.adminToken)) != 1 {
+				return store.Errorf(store.CodeUnauthorized, "unable to authenticate")
+			}
+		}
+		return next(c)
+	}
+}
+
+// bucket is one project's token bucket: it holds up to limit requests and refills
+// continuously at limit per hour, read off the fake clock.
+type bucket struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+	limit  int
+}
+
+// take spends one request if the bucket has one; it returns what is left and when it is full.
+func (b *bucket) take(now time.Time, limit int) (ok bool, remaining int, reset time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	perSecond := float64(limit) / 3600
+	if b.limit != limit || b.last.IsZero() {
+		b.tokens, b.limit = float64(limit), limit
+	} else if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = math.Min(float64(limit), b.tokens+elapsed*perSecond)
+	}
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		ok = true
+	}
+	missing := float64(limit) - b.tokens
+	reset = now.Add(time.Duration(math.Ceil(missing/perSecond)) * time.Second)
+	return ok, int(b.tokens), reset
+}
+
+// rateLimit applies the project's bucket and sets the RateLimit-* headers on every answer.
+func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit := int(a.rateLimitPerHour.Load())
+		if limit <= 0 {
+			return next(c)
+		}
+		p := c.Get(ctxProject).(*store.Project)
+		bv, _ := a.buckets.LoadOrStore(p.Key(), &bucket{})
+		ok, remaining, reset := bv.(*bucket).take(a.store.Clock().Now(), limit)
+		h := c.Response().Header()
+		h.Set("RateLimit-Limit", strconv.Itoa(limit))
+		h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+		h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		if !ok {
+			return store.Errorf(store.CodeRateLimitExceeded, "limit of %d requests per hour reached", limit)
+		}
+		return next(c)
+	}
+}

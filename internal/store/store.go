@@ -1,0 +1,143 @@
+// Package store holds the fake's state: one project per token, each with typed collections,
+// the action engine and the domain rules of every resource. It knows nothing of HTTP: its
+// methods take typed requests, return copies, and fail with *Error carrying Hetzner's code.
+package store
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fakehetzner/fakehetzner/internal/store/catalog"
+)
+
+// Store is the state of one fake server: its projects, id sequences, clock and catalog.
+type Store struct {
+	clock   *Clock
+	catalog *catalog.Catalog
+
+	actionDuration atomic.Pointer[ActionDuration]
+
+	mu       sync.RWMutex
+	projects map[string]*Project
+
+	idMu sync.Mutex
+	ids  map[string]int64 // last id handed out per kind; server-wide, never reused
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store read time from c.
+func WithClock(c *Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithActionDuration sets how long new actions run.
+func WithActionDuration(d ActionDuration) Option {
+	return func(s *Store) { s.actionDuration.Store(&d) }
+}
+
+// New returns an empty store over the shared catalog.
+func New(cat *catalog.Catalog, opts ...Option) *Store {
+	s := &Store{catalog: cat, projects: map[string]*Project{}, ids: map[string]int64{}}
+	s.actionDuration.Store(&ActionDuration{})
+	for _, o := range opts {
+		o(s)
+	}
+	if s.clock == nil {
+		s.clock = NewClock(nil)
+	}
+	return s
+}
+
+// Clock is the store's clock.
+func (s *Store) Clock() *Clock { return s.clock }
+
+// Catalog is the read-only catalog.
+func (s *Store) Catalog() *catalog.Catalog { return s.catalog }
+
+// ActionDuration is how long new actions run.
+func (s *Store) ActionDuration() ActionDuration { return *s.actionDuration.Load() }
+
+// SetActionDuration changes how long new actions run; running ones keep their due time.
+func (s *Store) SetActionDuration(d ActionDuration) { s.actionDuration.Store(&d) }
+
+// nextID hands out the next id of a kind. Ids are unique across projects, as the real API's.
+func (s *Store) nextID(kind string) int64 {
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	s.ids[kind]++
+	return s.ids[kind]
+}
+
+// Project returns the project with this key, creating it empty on first use.
+func (s *Store) Project(key string) *Project {
+	s.mu.RLock()
+	p := s.projects[key]
+	s.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p = s.projects[key]; p == nil {
+		p = newProject(s, key)
+		s.projects[key] = p
+	}
+	return p
+}
+
+// projectList returns the projects ordered by key.
+func (s *Store) projectList() []*Project {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Project, 0, len(s.projects))
+	for _, p := range s.projects {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// Reset wipes every project. Id sequences go on, so ids are never reused.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.projects = map[string]*Project{}
+}
+
+// Tick finishes the due actions of every project (after the clock moved).
+func (s *Store) Tick() {
+	for _, p := range s.projectList() {
+		p.mu.Lock()
+		p.tick()
+		p.mu.Unlock()
+	}
+}
+
+// Project is one project's state, guarded by its own lock.
+type Project struct {
+	store *Store
+	key   string
+
+	mu      sync.Mutex
+	sshKeys collection[SSHKey]
+	actions collection[actionState]
+	running map[int64]struct{} // ids of running actions
+}
+
+func newProject(s *Store, key string) *Project {
+	return &Project{
+		store:   s,
+		key:     key,
+		sshKeys: newCollection[SSHKey](),
+		actions: newCollection[actionState](),
+		running: map[int64]struct{}{},
+	}
+}
+
+// Key names the project (a hash of its token, never the token).
+func (p *Project) Key() string { return p.key }
+
+// now is the time stamped on resources: the clock's, to the second as the API shows it.
+func (p *Project) now() time.Time { return p.store.clock.Now().Truncate(time.Second) }
