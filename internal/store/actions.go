@@ -162,10 +162,29 @@ func (p *Project) finish(a actionState, err *ActionError) {
 	p.applyActionEffects(a.Action)
 }
 
-// applyActionEffects applies what the real API changes when an action ends. Each resource
-// kind adds its commands here as it lands.
+// applyActionEffects applies what the real API changes when an action ends (a server becomes
+// running when start_server succeeds, …). Each resource kind has one function here, keyed by
+// the type of the action's first resource, and switches on the command itself.
 func (p *Project) applyActionEffects(a Action) {
-	_ = a
+	if len(a.Resources) == 0 {
+		return
+	}
+	if effect, ok := actionEffects[a.Resources[0].Type]; ok {
+		effect(p, a)
+	}
+}
+
+// actionEffects maps a resource type to the function applying its actions' effects. It is
+// filled by the resource files' declarations below and never changed at run time.
+var actionEffects = map[string]func(p *Project, a Action){}
+
+// StartAction records a running action on the given resources, for seeding tests: it finishes
+// like any other (after the action duration, or when completed by hand).
+func (p *Project) StartAction(command string, resources ...ActionResource) Action {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tick()
+	return p.startAction(command, resources...)
 }
 
 // lockedBy reports whether a running action works on the resource.

@@ -34,6 +34,9 @@ const (
 	CodeBadGateway            Code = "bad_gateway"
 	CodeUnavailable           Code = "unavailable"
 	CodeTimeout               Code = "timeout"
+
+	// CodeInvalidSnapshot is the fake's own: PUT /_fake/state with a snapshot it cannot load.
+	CodeInvalidSnapshot Code = "invalid_snapshot"
 )
 
 var codeStatus = map[Code]int{
@@ -59,6 +62,7 @@ var codeStatus = map[Code]int{
 	CodeBadGateway:            502,
 	CodeUnavailable:           503,
 	CodeTimeout:               504,
+	CodeInvalidSnapshot:       400,
 }
 
 // Status is the HTTP status the API answers this code with; operation-specific codes are 422.

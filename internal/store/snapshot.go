@@ -55,17 +55,17 @@ func (p *Project) snapshot() ProjectSnapshot {
 // Restore replaces the whole state with snap. An invalid snapshot changes nothing.
 func (s *Store) Restore(snap Snapshot) error {
 	if snap.Version != SnapshotVersion {
-		return Errorf(CodeInvalidInput, "snapshot version %d is not supported (want %d)", snap.Version, SnapshotVersion)
+		return Errorf(CodeInvalidSnapshot, "snapshot version %d is not supported (want %d)", snap.Version, SnapshotVersion)
 	}
 	projects := make(map[string]*Project, len(snap.Projects))
 	maxIDs := map[string]int64{}
 	for key, ps := range snap.Projects {
 		if key == "" {
-			return Errorf(CodeInvalidInput, "snapshot has a project without a key")
+			return Errorf(CodeInvalidSnapshot, "snapshot has a project without a key")
 		}
 		p := newProject(s, key)
 		if err := p.restore(ps, maxIDs); err != nil {
-			return Errorf(CodeInvalidInput, "project %s: %s", key, err)
+			return Errorf(CodeInvalidSnapshot, "project %s: %s", key, err)
 		}
 		projects[key] = p
 	}
