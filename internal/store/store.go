@@ -47,6 +47,9 @@ func New(cat *catalog.Catalog, opts ...Option) *Store {
 	if s.clock == nil {
 		s.clock = NewClock(nil)
 	}
+	for _, img := range cat.Images { // snapshots and backups get ids above the catalog's
+		s.ids["image"] = max(s.ids["image"], img.ID)
+	}
 	return s
 }
 

@@ -44,7 +44,7 @@ type Catalog struct {
 	ServerTypes       []ServerType
 	LoadBalancerTypes []LoadBalancerType
 	ISOs              []ISO
-	Images            []Image // system and app images only, ids all < 1_000_000
+	Images            []Image // system and app images only
 	Pricing           Pricing // the object under the "pricing" key of GET /v1/pricing
 }
 

@@ -323,13 +323,13 @@ func isos() []ISO {
 	}
 }
 
-// Image ids are synthetic (< 1_000_000, so they cannot clash with user
-// snapshots and backups). The live API's ids are much larger, e.g.
-// ubuntu-24.04 = 161547269 (x86) / 161547270 (arm), debian-12 = 114690387
-// (x86) / 114690389 (arm), ubuntu-22.04 x86 = 67794396.
+// Image ids are synthetic except ubuntu-24.04, which has the live API's ids
+// (161547269 x86 / 161547270 arm; the hcloud CLI e2e tests default to the
+// x86 one). The store hands out snapshot and backup ids above the largest
+// catalog id, so they cannot clash.
 const (
-	ImageIDUbuntu2404X86 int64 = 1021
-	ImageIDUbuntu2404ARM int64 = 1022
+	ImageIDUbuntu2404X86 int64 = 161547269
+	ImageIDUbuntu2404ARM int64 = 161547270
 )
 
 func images() []Image {
