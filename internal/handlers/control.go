@@ -41,7 +41,8 @@ func (a *API) getState(c echo.Context) error {
 func (a *API) putState(c echo.Context) error {
 	var snap store.Snapshot
 	if err := bind(c, &snap); err != nil {
-		return err
+		// whatever is wrong with it, it is not a snapshot this server can load
+		return store.Errorf(store.CodeInvalidSnapshot, "not a valid snapshot: %s", asAPIError(err).Message)
 	}
 	if err := a.store.Restore(snap); err != nil {
 		return err

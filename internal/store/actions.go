@@ -41,6 +41,8 @@ const (
 type actionState struct {
 	Action
 	Due *time.Time `json:"due,omitempty"`
+	// Runs is how long the action runs in all; progress is the share of it that has passed.
+	Runs time.Duration `json:"runs,omitempty"`
 }
 
 func (a actionState) entityID() int64 { return a.ID }
@@ -100,7 +102,7 @@ func (p *Project) startAction(command string, resources ...ActionResource) Actio
 	}}
 	if d := p.store.ActionDuration(); !d.Manual {
 		due := now.Add(d.Duration)
-		a.Due = &due
+		a.Due, a.Runs = &due, d.Duration
 	}
 	p.actions.put(a)
 	p.running[a.ID] = struct{}{}
@@ -137,12 +139,9 @@ func (p *Project) tick() {
 		case a.Due == nil:
 		case !now.Before(*a.Due):
 			p.finish(a, nil)
-		default:
-			total := a.Due.Sub(a.Started)
-			if total > 0 {
-				a.Progress = min(99, int(100*now.Sub(a.Started)/total))
-				p.actions.items[id] = a
-			}
+		case a.Runs > 0:
+			a.Progress = min(99, int(100*(a.Runs-a.Due.Sub(now))/a.Runs))
+			p.actions.items[id] = a
 		}
 	}
 }
