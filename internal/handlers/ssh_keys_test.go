@@ -144,7 +144,9 @@ func TestSSHKeyListSelectorsSortAndPages(t *testing.T) {
 		}
 		return out
 	}
-	sel := func(s string) string { return "/v1/ssh_keys?label_selector=" + strings.NewReplacer(" ", "+", "=", "%3D", "!", "%21", ",", "%2C").Replace(s) }
+	sel := func(s string) string {
+		return "/v1/ssh_keys?label_selector=" + strings.NewReplacer(" ", "+", "=", "%3D", "!", "%21", ",", "%2C").Replace(s)
+	}
 	assert.Equal(t, []string{"key-0", "key-2", "key-4"}, names(sel("env=prod")))
 	assert.Equal(t, []string{"key-1", "key-3", "key-5"}, names(sel("env==dev")))
 	assert.Equal(t, []string{"key-1", "key-2", "key-4", "key-5"}, names(sel("tier!=web")), "absent keys match !=")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,12 +28,18 @@ var validationOptions = &openapi3filter.Options{
 // validate checks a request against its operation in openapi.json before the handler runs.
 // The route is resolved once at start-up, so no router runs per request.
 func validate(route *routers.Route) echo.MiddlewareFunc {
+	var bodySchema *openapi3.Schema
+	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil {
+		if mt := rb.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			bodySchema = mt.Schema.Value
+		}
+	}
 	hasBody := route.Operation.RequestBody != nil
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			if hasBody {
-				if err := normalizeBody(req); err != nil {
+				if err := normalizeBody(req, bodySchema); err != nil {
 					return err
 				}
 			}
@@ -52,8 +59,10 @@ func validate(route *routers.Route) echo.MiddlewareFunc {
 }
 
 // normalizeBody reads the body once: an empty one counts as {} (clients send action POSTs
-// without a body), a missing Content-Type as JSON, and malformed JSON is json_error.
-func normalizeBody(req *http.Request) error {
+// without a body), a missing Content-Type as JSON, and malformed JSON is json_error. An
+// explicit null on a field that cannot be null counts as absent, as the API treats it
+// (ansible sends "ttl": null and the like).
+func normalizeBody(req *http.Request, schema *openapi3.Schema) error {
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
@@ -77,12 +86,46 @@ func normalizeBody(req *http.Request) error {
 	if _, isObject := root.(map[string]any); !isObject {
 		return store.InvalidField("_schema", "invalid input: root must be an object")
 	}
+	if dropNulls(root, schema) {
+		body, _ = json.Marshal(root)
+	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	if ct := req.Header.Get("Content-Type"); ct == "" || !strings.Contains(ct, "json") {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return nil
+}
+
+// dropNulls removes null members that the schema does not allow to be null, recursively.
+// It reports whether it removed any.
+func dropNulls(v any, schema *openapi3.Schema) bool {
+	if schema == nil {
+		return false
+	}
+	dropped := false
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			ref := schema.Properties[k]
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			if val == nil && !ref.Value.Nullable && !slices.Contains(schema.Required, k) {
+				delete(t, k)
+				dropped = true
+				continue
+			}
+			dropped = dropNulls(val, ref.Value) || dropped
+		}
+	case []any:
+		if schema.Items != nil {
+			for _, e := range t {
+				dropped = dropNulls(e, schema.Items.Value) || dropped
+			}
+		}
+	}
+	return dropped
 }
 
 // validationError turns kin-openapi's findings into invalid_input with details.fields.
