@@ -53,6 +53,13 @@ type Config struct {
 	Logger *slog.Logger
 	// TimeSource is the wall clock the fake clock starts from (time.Now when nil).
 	TimeSource func() time.Time
+	// Limits caps resources per project by collection name (servers, ssh_keys, ...); kinds
+	// not named keep the generous default (store.DefaultLimit).
+	Limits map[string]int
+	// MaxBodyBytes caps request bodies (0: 1 MiB).
+	MaxBodyBytes int64
+	// JournalSize is how many requests /_fake/requests keeps (0: 1000).
+	JournalSize int
 }
 
 // Server is one fake: its state and its HTTP handler.
@@ -85,10 +92,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit < 0 {
 		return nil, fmt.Errorf("rate limit %d: must be 0 (off) or more", cfg.RateLimit)
 	}
-	st := store.New(defaultCatalog(), store.WithClock(store.NewClock(cfg.TimeSource)), store.WithActionDuration(d))
+	if err := store.Limits(cfg.Limits).Check(); err != nil {
+		return nil, err
+	}
+	st := store.New(defaultCatalog(), store.WithClock(store.NewClock(cfg.TimeSource)), store.WithActionDuration(d),
+		store.WithLimits(cfg.Limits))
 	api, err := handlers.New(handlers.Options{
 		Spec: doc, Store: st, Tokens: tokens, RateLimit: cfg.RateLimit,
 		AdminToken: cfg.AdminToken, Logger: cfg.Logger,
+		MaxBodyBytes: cfg.MaxBodyBytes, JournalSize: cfg.JournalSize,
 	})
 	if err != nil {
 		return nil, err

@@ -57,8 +57,10 @@ type Server struct {
 	// Token is an accepted API token; its project is the one the helpers seed.
 	Token string
 
-	fake *fakehetzner.Server
-	http *httptest.Server
+	fake   *fakehetzner.Server
+	http   *httptest.Server
+	tokens []string // the configured TOKEN[:mode][@project] specs
+	admin  string   // the admin token, for the /_fake calls of control.go
 }
 
 // New starts a server for the test and closes it when the test ends.
@@ -79,7 +81,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		tok, _, _ := cutToken(cfg.Tokens[0])
 		token = tok
 	}
-	return &Server{URL: hs.URL + "/v1", BaseURL: hs.URL, Token: token, fake: fake, http: hs}
+	return &Server{URL: hs.URL + "/v1", BaseURL: hs.URL, Token: token, fake: fake, http: hs, tokens: cfg.Tokens,
+		admin: cfg.AdminToken}
 }
 
 // cutToken returns the token value of TOKEN[:mode][@project].
@@ -101,9 +104,17 @@ func (s *Server) Store() *store.Store { return s.fake.Store() }
 // Project is the state of the project that Token belongs to.
 func (s *Server) Project() *store.Project { return s.ProjectOf(s.Token) }
 
-// ProjectOf is the state of the project a token belongs to.
+// ProjectOf is the state of the project a token belongs to. A configured token counts with
+// its @project, so tokens sharing a project name share the state.
 func (s *Server) ProjectOf(token string) *store.Project {
-	return s.fake.Store().Project(fakehetzner.ProjectKey(token))
+	spec := token
+	for _, configured := range s.tokens {
+		if value, _, _ := cutToken(configured); value == token {
+			spec = configured
+			break
+		}
+	}
+	return s.fake.Store().Project(fakehetzner.ProjectKey(spec))
 }
 
 // AdvanceClock moves the fake clock forward and finishes the actions that became due.

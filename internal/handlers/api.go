@@ -27,6 +27,10 @@ type Options struct {
 	RateLimit  int     // requests per hour per project; 0 turns limiting off
 	AdminToken string  // protects /_fake when set
 	Logger     *slog.Logger
+	// MaxBodyBytes caps a request body (0: DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// JournalSize is how many requests /_fake/requests keeps (0: DefaultJournalSize).
+	JournalSize int
 }
 
 // API serves every route of the spec.
@@ -39,11 +43,19 @@ type API struct {
 
 	rateLimitPerHour atomic.Int64
 	buckets          sync.Map // project key → *bucket
+
+	faults       faultSet
+	journal      *journal
+	maxBodyBytes int64
 }
 
 // New builds the API. It fails when the spec has an operation without a handler.
 func New(o Options) (*API, error) {
-	a := &API{store: o.Store, log: o.Logger, tokens: map[string]Token{}, adminToken: o.AdminToken}
+	a := &API{store: o.Store, log: o.Logger, tokens: map[string]Token{}, adminToken: o.AdminToken,
+		journal: newJournal(o.JournalSize), maxBodyBytes: o.MaxBodyBytes}
+	if a.maxBodyBytes <= 0 {
+		a.maxBodyBytes = DefaultMaxBodyBytes
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -77,6 +89,8 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 	ops := map[string]echo.HandlerFunc{}
 	for _, group := range []map[string]echo.HandlerFunc{
 		a.actionOperations(), a.catalogOperations(), a.sshKeyOperations(), a.controlOperations(),
+		a.serverOperations(), a.primaryIPOperations(), a.placementGroupOperations(), a.imageOperations(), a.metadataOperations(),
+		a.faultOperations(), a.journalOperations(), a.zoneOperations(),
 	} {
 		for id, h := range group {
 			ops[id] = h
@@ -117,6 +131,9 @@ func (a *API) registerRoutes(e *echo.Echo, spec *openapi3.T) error {
 				mws = append(mws, a.authenticate, a.rateLimit)
 			case strings.HasPrefix(path, "/_fake/"):
 				mws = append(mws, a.requireAdmin)
+			}
+			if !strings.HasPrefix(path, "/_fake/") && path != "/healthz" {
+				mws = append(mws, a.injectFaults) // after auth: a fault can target a project
 			}
 			if m, ok := pre[op.OperationID]; ok {
 				mws = append(mws, m)

@@ -31,6 +31,7 @@ func (a *API) healthz(c echo.Context) error {
 func (a *API) reset(c echo.Context) error {
 	a.store.Reset()
 	a.buckets.Clear()
+	a.faults.clear()
 	return c.NoContent(204)
 }
 
@@ -83,13 +84,14 @@ func (a *API) setClock(c echo.Context) error {
 }
 
 type configBody struct {
-	ActionDuration *string `json:"action_duration,omitempty"`
-	RateLimit      *int    `json:"rate_limit,omitempty"`
+	ActionDuration *string      `json:"action_duration,omitempty"`
+	RateLimit      *int         `json:"rate_limit,omitempty"`
+	Limits         store.Limits `json:"limits,omitempty"`
 }
 
 func (a *API) currentConfig() configBody {
 	d, rl := a.store.ActionDuration().String(), a.RateLimit()
-	return configBody{ActionDuration: &d, RateLimit: &rl}
+	return configBody{ActionDuration: &d, RateLimit: &rl, Limits: a.store.Limits()}
 }
 
 func (a *API) getConfig(c echo.Context) error { return c.JSON(200, a.currentConfig()) }
@@ -99,12 +101,21 @@ func (a *API) patchConfig(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	var duration *store.ActionDuration
 	if req.ActionDuration != nil {
 		d, err := store.ParseActionDuration(*req.ActionDuration)
 		if err != nil {
 			return store.InvalidField("action_duration", "Not a valid duration: use a Go duration such as 2s, or manual.")
 		}
-		a.store.SetActionDuration(d)
+		duration = &d
+	}
+	if req.Limits != nil { // first, so an invalid request changes nothing
+		if err := a.store.SetLimits(req.Limits); err != nil {
+			return err
+		}
+	}
+	if duration != nil {
+		a.store.SetActionDuration(*duration)
 	}
 	if req.RateLimit != nil {
 		a.SetRateLimit(*req.RateLimit)

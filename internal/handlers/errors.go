@@ -54,9 +54,14 @@ func (a *API) writeError(err error, c echo.Context) {
 	if details == nil {
 		details = struct{}{}
 	}
+	status := apiErr.Status()
+	var withStatus interface{ HTTPStatus() int } // an injected fault may pick its own status
+	if errors.As(err, &withStatus) {
+		status = withStatus.HTTPStatus()
+	}
 	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(apiErr.Status())
+		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(apiErr.Status(), errorEnvelope{Error: errorBody{Code: apiErr.Code, Message: apiErr.Message, Details: details}})
+	_ = c.JSON(status, errorEnvelope{Error: errorBody{Code: apiErr.Code, Message: apiErr.Message, Details: details}})
 }

@@ -22,12 +22,16 @@ import (
 
 // The request pipeline, in order and in one place:
 //
-//	recover → correlation id → access log → auth (token → project) → rate limit → validate → handler
+//	recover → correlation id → journal → access log → recover → read body (size limit)
+//	  → auth (token → project) → rate limit → faults → validate → handler
 //
-// The first three wrap every request; auth and rate limit wrap the /v1 group; validation wraps
-// each route (see routes.go), with the operation resolved once at start-up.
+// The first six wrap every request; auth and rate limit wrap the /v1 routes, faults every
+// route but /_fake and /healthz, validation each route (registerRoutes in api.go), with the
+// operation resolved once at start-up. recover runs twice: the inner one turns a handler's
+// panic into an error the journal and the access log see; the outer one catches the rest.
+// The journal comes before the access log so it also records the status of what that renders.
 func (a *API) installPipeline(e *echo.Echo) {
-	e.Use(a.recoverPanics, correlationID, a.accessLog)
+	e.Use(a.recoverPanics, correlationID, a.journalRequests, a.accessLog, a.recoverPanics, a.readBody)
 }
 
 const (

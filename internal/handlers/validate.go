@@ -89,6 +89,7 @@ func normalizeBody(req *http.Request, schema *openapi3.Schema) error {
 	if dropNulls(root, schema) {
 		body, _ = json.Marshal(root)
 	}
+	body = coerceJSON(schema, body) // ids sent as numbers in id-or-name fields (coerce.go)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	if ct := req.Header.Get("Content-Type"); ct == "" || !strings.Contains(ct, "json") {

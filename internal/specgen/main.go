@@ -155,6 +155,10 @@ func build(ref map[string]any) (map[string]any, error) {
 		queue = append(queue, refs(cs)...)
 	}
 
+	if err := applyOverrides(schemas); err != nil {
+		return nil, err
+	}
+
 	var extra map[string]any
 	if err := json.Unmarshal(extraJSON, &extra); err != nil {
 		return nil, fmt.Errorf("extra.json: %w", err)

@@ -177,7 +177,13 @@ func (p *Project) GetImage(id int64) (Image, error) {
 	return Image{}, NotFound("image")
 }
 
-// images are the catalog's images followed by the project's (none until snapshots land).
+// images are the catalog's images followed by the project's snapshots and backups.
 func (p *Project) images() []Image {
-	return p.store.catalog.Images
+	own := p.ownImages.values()
+	all := make([]Image, 0, len(p.store.catalog.Images)+len(own))
+	all = append(all, p.store.catalog.Images...)
+	for _, ui := range own {
+		all = append(all, ui.Image)
+	}
+	return all
 }

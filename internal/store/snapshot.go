@@ -28,6 +28,14 @@ type Snapshot struct {
 type ProjectSnapshot struct {
 	SSHKeys []SSHKey      `json:"ssh_keys"`
 	Actions []actionState `json:"actions"`
+
+	Servers         []serverState    `json:"servers,omitempty"`
+	PrimaryIPs      []PrimaryIP      `json:"primary_ips,omitempty"`
+	PlacementGroups []PlacementGroup `json:"placement_groups,omitempty"`
+	Images          []userImage      `json:"images,omitempty"` // snapshots and backups
+
+	Zones     []zoneState        `json:"zones,omitempty"`      // with their rrsets
+	LegacyDNS *LegacyDNSSnapshot `json:"legacy_dns,omitempty"` // the legacy DNS API's state
 }
 
 // Snapshot copies the whole state. Each project is copied under its own lock.
@@ -49,7 +57,10 @@ func (p *Project) snapshot() ProjectSnapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tick()
-	return ProjectSnapshot{SSHKeys: p.sshKeys.snapshot(), Actions: p.actions.snapshot()}
+	return ProjectSnapshot{SSHKeys: p.sshKeys.snapshot(), Actions: p.actions.snapshot(),
+		Servers: p.servers.snapshot(), PrimaryIPs: p.primaryIPs.snapshot(),
+		PlacementGroups: p.placementGroups.snapshot(), Images: p.ownImages.snapshot(),
+		Zones: p.zones.snapshot(), LegacyDNS: p.legacySnapshot()}
 }
 
 // Restore replaces the whole state with snap. An invalid snapshot changes nothing.
@@ -114,7 +125,10 @@ func (p *Project) restore(ps ProjectSnapshot, maxIDs map[string]int64) error {
 		}
 		p.actions.put(a)
 	}
-	return nil
+	if err := p.restoreCompute(ps, seen, maxIDs); err != nil {
+		return err
+	}
+	return p.restoreDNS(ps, seen, maxIDs)
 }
 
 // checkRestored rejects ids below 1 and duplicate ids or names within a kind.

@@ -72,6 +72,9 @@ func (p *Project) CreateSSHKey(req CreateSSHKey) (SSHKey, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tick()
+	if err := p.checkLimit("ssh_keys", p.sshKeys.len()); err != nil {
+		return SSHKey{}, err
+	}
 	if _, dup := p.sshKeys.find(func(k SSHKey) bool { return k.Name == req.Name }); dup {
 		return SSHKey{}, Uniqueness("name", "SSH key with the same name already exists")
 	}

@@ -18,6 +18,7 @@ type Store struct {
 	catalog *catalog.Catalog
 
 	actionDuration atomic.Pointer[ActionDuration]
+	limits         atomic.Pointer[Limits] // per project, by collection name (limits.go)
 
 	mu       sync.RWMutex
 	projects map[string]*Project
@@ -41,6 +42,8 @@ func WithActionDuration(d ActionDuration) Option {
 func New(cat *catalog.Catalog, opts ...Option) *Store {
 	s := &Store{catalog: cat, projects: map[string]*Project{}, ids: map[string]int64{}}
 	s.actionDuration.Store(&ActionDuration{})
+	defaultLimits := DefaultLimits()
+	s.limits.Store(&defaultLimits)
 	for _, o := range opts {
 		o(s)
 	}
@@ -126,6 +129,15 @@ type Project struct {
 	mu      sync.Mutex
 	sshKeys collection[SSHKey]
 	actions collection[actionState]
+
+	servers         collection[serverState]
+	primaryIPs      collection[PrimaryIP]
+	placementGroups collection[PlacementGroup]
+	ownImages       collection[userImage] // the project's snapshots and backups
+
+	zones  collection[zoneState] // Cloud DNS zones with their rrsets
+	legacy legacyDNS             // the legacy DNS API's zones, records and primary servers
+
 	running map[int64]struct{} // ids of running actions
 }
 
@@ -135,6 +147,15 @@ func newProject(s *Store, key string) *Project {
 		key:     key,
 		sshKeys: newCollection[SSHKey](),
 		actions: newCollection[actionState](),
+
+		servers:         newCollection[serverState](),
+		primaryIPs:      newCollection[PrimaryIP](),
+		placementGroups: newCollection[PlacementGroup](),
+		ownImages:       newCollection[userImage](),
+
+		zones:  newCollection[zoneState](),
+		legacy: newLegacyDNS(),
+
 		running: map[int64]struct{}{},
 	}
 }
