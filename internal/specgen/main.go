@@ -188,7 +188,7 @@ func build(ref map[string]any) (map[string]any, error) {
 				"the deprecated legacy DNS API under /api/v1, and the fake's own control routes (x-fake).",
 			"x-generated-by": "go run ./internal/specgen (facts from the Hetzner Cloud API reference, MIT)",
 		},
-		"servers": []any{map[string]any{"url": "/"}},
+		"servers":  []any{map[string]any{"url": "/"}},
 		"security": []any{map[string]any{"APIToken": []any{}}},
 		"components": map[string]any{
 			"schemas": schemas,
