@@ -90,7 +90,7 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 	for _, group := range []map[string]echo.HandlerFunc{
 		a.actionOperations(), a.catalogOperations(), a.sshKeyOperations(), a.controlOperations(),
 		a.serverOperations(), a.primaryIPOperations(), a.placementGroupOperations(), a.imageOperations(), a.metadataOperations(),
-		a.faultOperations(), a.journalOperations(), a.zoneOperations(),
+		a.faultOperations(), a.journalOperations(), a.zoneOperations(), a.legacyOperations(),
 	} {
 		for id, h := range group {
 			ops[id] = h
@@ -101,7 +101,8 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 
 // preValidation are checks that answer before schema validation, where the real API does.
 func (a *API) preValidation() map[string]echo.MiddlewareFunc {
-	return map[string]echo.MiddlewareFunc{"get_multiple_actions": requireActionIDs}
+	return map[string]echo.MiddlewareFunc{"get_multiple_actions": requireActionIDs,
+		"legacy_import_zone_file": defaultPlainText, "legacy_validate_zone_file": defaultPlainText}
 }
 
 // registerRoutes adds one echo route per operation of the spec, each with its validation
@@ -131,6 +132,8 @@ func (a *API) registerRoutes(e *echo.Echo, spec *openapi3.T) error {
 				mws = append(mws, a.authenticate, a.rateLimit)
 			case strings.HasPrefix(path, "/_fake/"):
 				mws = append(mws, a.requireAdmin)
+			case strings.HasPrefix(path, "/api/"): // legacy DNS API: its own token header and limits
+				mws = append(mws, a.legacyAuthenticate, a.legacyRateLimit)
 			}
 			if !strings.HasPrefix(path, "/_fake/") && path != "/healthz" {
 				mws = append(mws, a.injectFaults) // after auth: a fault can target a project

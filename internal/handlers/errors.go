@@ -46,6 +46,10 @@ func (a *API) writeError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if isLegacyPath(c) { // the legacy DNS API has error bodies of its own (legacy_dns.go)
+		a.writeLegacyError(err, c)
+		return
+	}
 	apiErr := asAPIError(err)
 	if apiErr.Code == store.CodeServerError && !errors.As(err, new(*store.Error)) {
 		a.log.Error("unhandled error", "error", err, "correlation_id", c.Response().Header().Get(headerCorrelationID))

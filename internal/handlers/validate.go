@@ -34,7 +34,7 @@ func validate(route *routers.Route) echo.MiddlewareFunc {
 			bodySchema = mt.Schema.Value
 		}
 	}
-	hasBody := route.Operation.RequestBody != nil
+	hasBody := bodySchema != nil // JSON bodies; text/plain ones (legacy zone files) are left as sent
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
@@ -159,6 +159,9 @@ func validationError(err error) error {
 		var se *openapi3.SchemaError
 		if errors.As(err, &se) {
 			path := se.JSONPointer()
+			if unknown, ok := unknownProperty(se); ok { // name the field, as the API does
+				path = append(path, unknown)
+			}
 			name := prefix
 			if len(path) > 0 {
 				if name != "" {
@@ -190,6 +193,18 @@ func validationError(err error) error {
 	}
 	walk(err, "")
 	return fieldsError(fields)
+}
+
+// unknownProperty is the field a body has but its schema (additionalProperties: false) lacks.
+func unknownProperty(se *openapi3.SchemaError) (string, bool) {
+	if se.SchemaField != "properties" {
+		return "", false
+	}
+	var name string
+	if _, err := fmt.Sscanf(se.Reason, "property %q is unsupported", &name); err != nil {
+		return "", false
+	}
+	return name, true
 }
 
 // walkParam records every finding of one query or path parameter under its name.
@@ -271,6 +286,10 @@ func schemaMessage(se *openapi3.SchemaError) string {
 		return "Not a valid " + s.Format + "."
 	case "additionalProperties":
 		return "Unknown field."
+	case "properties":
+		if _, ok := unknownProperty(se); ok {
+			return "Unknown field."
+		}
 	}
 	return "Invalid value."
 }

@@ -66,7 +66,7 @@ func createZone(t *testing.T, api *apitest.Client, body map[string]any) (zoneBod
 	res := api.Post("/v1/zones", body)
 	require.Equal(t, 201, res.Status, string(res.Body))
 	var out struct {
-		Zone   zoneBody   `json:"zone"`
+		Zone   zoneBody       `json:"zone"`
 		Action zoneActionBody `json:"action"`
 	}
 	res.Decode(&out)
@@ -320,7 +320,7 @@ func TestRRSetLifecycle(t *testing.T) {
 		"labels": map[string]string{"key": "value"}, "records": []map[string]string{{"value": "198.51.100.1", "comment": "My web server"}}})
 	require.Equal(t, 201, res.Status, string(res.Body))
 	var created struct {
-		RRSet  rrsetBody  `json:"rrset"`
+		RRSet  rrsetBody      `json:"rrset"`
 		Action zoneActionBody `json:"action"`
 	}
 	res.Decode(&created)

@@ -34,7 +34,7 @@ type ActionError struct {
 const (
 	ActionStatusRunning = "running"
 	ActionStatusSuccess = "success"
-	ActionStatusError  = "error"
+	ActionStatusError   = "error"
 )
 
 // actionState is an action plus when it is due to finish (nil: only when completed by hand).
