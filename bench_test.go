@@ -3,7 +3,8 @@ package fakehetzner_test
 // Throughput of the whole pipeline (recover → correlation id → log → auth → rate limit →
 // validation → handler → store) against a bare net/http handler that answers the same bytes,
 // both over real HTTP on loopback with a keep-alive client and b.RunParallel. The pipeline
-// benchmarks report "x_bare": their throughput as a fraction of the bare one (1.0 = as fast).
+// benchmarks also run the bare server with the same b.N just before (outside the timer) and
+// report "x_bare": their throughput as a fraction of the bare one's (1.0 = as fast).
 //
 //	go test -run '^$' -bench . -benchmem .
 
@@ -15,9 +16,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -109,84 +110,96 @@ func capture(b *testing.B, method, path string, body []byte, want int) []byte {
 	return out
 }
 
-// runGET sends GET url from every parallel goroutine.
-func runGET(b *testing.B, url string) {
-	client := benchClient(b)
-	if status, out, err := do(client, http.MethodGet, url, nil); err != nil || status != 200 {
-		b.Fatalf("warm-up: %d %v: %s", status, err, out)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
+// parallelGET sends GET url from every parallel goroutine, b.N times in all.
+func parallelGET(b *testing.B, client *http.Client, url string) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if status, out, err := do(client, http.MethodGet, url, nil); err != nil || status != 200 {
-				b.Errorf("%d %v: %s", status, err, out)
+				b.Errorf("GET %s: %d %v: %s", url, status, err, out)
 				return
 			}
 		}
 	})
 }
 
-// runPOST sends one fresh SSH key per iteration (generated before the timer starts); on the
-// fake the project therefore grows by b.N keys during the run.
-func runPOST(b *testing.B, url string) {
-	client := benchClient(b)
-	bodies := sshKeyBodies(b, b.N)
+// parallelPOST sends the bodies in order from every parallel goroutine, b.N times in all.
+func parallelPOST(b *testing.B, client *http.Client, url string, bodies [][]byte) {
 	var next atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			body := bodies[next.Add(1)-1]
 			if status, out, err := do(client, http.MethodPost, url, body); err != nil || status != 201 {
-				b.Errorf("%d %v: %s", status, err, out)
+				b.Errorf("POST %s: %d %v: %s", url, status, err, out)
 				return
 			}
 		}
 	})
 }
 
-func benchBareGETLocations(b *testing.B) {
-	body := capture(b, http.MethodGet, "/v1/locations", nil, 200)
-	runGET(b, cannedServer(b, 200, body).URL+"/v1/locations")
-}
-
-func benchBarePOSTSSHKey(b *testing.B) {
-	body := capture(b, http.MethodPost, "/v1/ssh_keys", sshKeyBodies(b, 1)[0], 201)
-	runPOST(b, cannedServer(b, 201, body).URL+"/v1/ssh_keys")
-}
-
-func BenchmarkBareGETLocations(b *testing.B) { benchBareGETLocations(b) }
-
-func BenchmarkBarePOSTSSHKey(b *testing.B) { benchBarePOSTSSHKey(b) }
-
-// The bare baselines the pipeline benchmarks compare with, measured once per process.
-var (
-	bareGET  = sync.OnceValue(func() testing.BenchmarkResult { return testing.Benchmark(benchBareGETLocations) })
-	barePOST = sync.OnceValue(func() testing.BenchmarkResult { return testing.Benchmark(benchBarePOSTSSHKey) })
-)
-
-// reportRatio reports the pipeline's throughput as a fraction of the bare baseline's.
-func reportRatio(b *testing.B, bare testing.BenchmarkResult) {
-	elapsed := b.Elapsed()
-	if b.N == 0 || elapsed == 0 || bare.N == 0 {
-		return
+// warmUp makes one GET so the first connection and lazy set-up are not measured; a canned
+// server answers it with its one status.
+func warmUp(b *testing.B, client *http.Client, url string, want int) {
+	if status, out, err := do(client, http.MethodGet, url, nil); err != nil || status != want {
+		b.Fatalf("warm-up GET %s: %d %v: %s", url, status, err, out)
 	}
-	pipelineNs := float64(elapsed.Nanoseconds()) / float64(b.N)
-	b.ReportMetric(float64(bare.NsPerOp())/pipelineNs, "x_bare")
-	b.ReportMetric(float64(bare.NsPerOp()), "bare_ns/op")
+}
+
+func BenchmarkBareGETLocations(b *testing.B) {
+	url := cannedServer(b, 200, capture(b, http.MethodGet, "/v1/locations", nil, 200)).URL + "/v1/locations"
+	client := benchClient(b)
+	warmUp(b, client, url, 200)
+	b.ReportAllocs()
+	b.ResetTimer()
+	parallelGET(b, client, url)
+}
+
+func BenchmarkBarePOSTSSHKey(b *testing.B) {
+	bare := cannedServer(b, 201, capture(b, http.MethodPost, "/v1/ssh_keys", sshKeyBodies(b, 1)[0], 201))
+	client := benchClient(b)
+	bodies := sshKeyBodies(b, b.N)
+	warmUp(b, client, bare.URL+"/v1/locations", 201)
+	b.ReportAllocs()
+	b.ResetTimer()
+	parallelPOST(b, client, bare.URL+"/v1/ssh_keys", bodies)
+}
+
+// compareWithBare times run against the bare server (untimed for the benchmark), then
+// against the fake (timed), with the same b.N, and reports the fake's throughput as a
+// fraction of the bare one's ("x_bare", 1.0 = as fast) and the bare ns/op beside it.
+func compareWithBare(b *testing.B, bareURL, fakeURL string, run func(base string)) {
+	b.StopTimer()
+	start := time.Now()
+	run(bareURL)
+	bare := time.Since(start)
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.StartTimer()
+	run(fakeURL)
+	b.StopTimer()
+	if fake := b.Elapsed(); fake > 0 {
+		b.ReportMetric(float64(bare)/float64(fake), "x_bare")
+		b.ReportMetric(float64(bare.Nanoseconds())/float64(b.N), "bare_ns/op")
+	}
 }
 
 func BenchmarkPipelineGETLocations(b *testing.B) {
-	bare := bareGET()
-	runGET(b, pipelineServer(b).URL+"/v1/locations")
-	b.StopTimer()
-	reportRatio(b, bare)
+	fake := pipelineServer(b)
+	bare := cannedServer(b, 200, capture(b, http.MethodGet, "/v1/locations", nil, 200))
+	client := benchClient(b)
+	warmUp(b, client, bare.URL+"/v1/locations", 200)
+	warmUp(b, client, fake.URL+"/v1/locations", 200)
+	compareWithBare(b, bare.URL, fake.URL, func(base string) { parallelGET(b, client, base+"/v1/locations") })
 }
 
+// BenchmarkPipelinePOSTSSHKey creates b.N keys in one project: the project grows during the
+// run, as a long test session's would.
 func BenchmarkPipelinePOSTSSHKey(b *testing.B) {
-	bare := barePOST()
-	runPOST(b, pipelineServer(b).URL+"/v1/ssh_keys")
-	b.StopTimer()
-	reportRatio(b, bare)
+	fake := pipelineServer(b)
+	bare := cannedServer(b, 201, capture(b, http.MethodPost, "/v1/ssh_keys", sshKeyBodies(b, 1)[0], 201))
+	client := benchClient(b)
+	bodies := sshKeyBodies(b, b.N)
+	warmUp(b, client, bare.URL+"/v1/locations", 201)
+	warmUp(b, client, fake.URL+"/v1/locations", 200)
+	compareWithBare(b, bare.URL, fake.URL, func(base string) { parallelPOST(b, client, base+"/v1/ssh_keys", bodies) })
 }

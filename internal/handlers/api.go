@@ -91,6 +91,7 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 		a.actionOperations(), a.catalogOperations(), a.sshKeyOperations(), a.controlOperations(),
 		a.serverOperations(), a.primaryIPOperations(), a.placementGroupOperations(), a.imageOperations(), a.metadataOperations(),
 		a.faultOperations(), a.journalOperations(), a.zoneOperations(), a.legacyOperations(),
+		a.networkOperations(),
 	} {
 		for id, h := range group {
 			ops[id] = h

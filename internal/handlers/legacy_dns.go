@@ -38,7 +38,7 @@ func markDeprecated(c echo.Context) {
 	h := c.Response().Header()
 	h.Set("Deprecation", "@"+strconv.FormatInt(legacyDeprecated.Unix(), 10))
 	h.Set("Sunset", legacySunset.Format(http.TimeFormat))
-	h.Set("Link", `<https://docs.hetzner.cloud/reference/cloud#zones>; rel="successor-version"`)
+	h.Set("Link", `<https://docs.hetzner.com/networking/dns/migration-to-hetzner-console/process>; rel="deprecation"`)
 }
 
 // legacyError is an error in the legacy API's shape: {"error":{"message","code"}} next to the

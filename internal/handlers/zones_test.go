@@ -637,13 +637,35 @@ func TestZoneSnapshotRestore(t *testing.T) {
 	zBefore := getZone(t, api, "example.com")
 	setsBefore, _ := listRRSets(t, api, "/v1/zones/example.com/rrsets")
 
-	snap := srv.Snapshot()
+	// Through /_fake/state, as JSON.
+	res := api.Get("/_fake/state")
+	require.Equal(t, 200, res.Status)
+	snap := res.Body
 	require.Equal(t, 201, api.Delete("/v1/zones/example.com").Status)
-	require.NoError(t, srv.Restore(snap))
+	res = api.Do("PUT", "/_fake/state", snap)
+	require.Equal(t, 204, res.Status, string(res.Body))
 	assert.Equal(t, zBefore, getZone(t, api, "example.com"))
 	setsAfter, _ := listRRSets(t, api, "/v1/zones/example.com/rrsets")
 	assert.Equal(t, setsBefore, setsAfter)
 	// A zone created after the restore gets a fresh id.
 	z2, _ := createZone(t, api, map[string]any{"name": "example.org", "mode": "primary"})
 	assert.Greater(t, z2.ID, zBefore.ID)
+}
+
+// TestRRSetAnsibleStyle: ansible's community.dns sends explicit nulls and filters by @ and type.
+func TestRRSetAnsibleStyle(t *testing.T) {
+	srv := testkit.New(t)
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	createZone(t, api, map[string]any{"name": "example.com", "mode": "primary"})
+	res := api.Post("/v1/zones/example.com/rrsets", map[string]any{"name": "@", "type": "MX", "ttl": nil, "labels": nil,
+		"records": []map[string]any{{"value": "10 mail.example.com.", "comment": nil}}})
+	require.Equal(t, 201, res.Status, string(res.Body))
+	res = api.Post("/v1/zones/example.com/rrsets/@/MX/actions/add_records", map[string]any{"ttl": nil,
+		"records": []map[string]any{{"value": "20 mail2.example.com.", "comment": nil}}})
+	require.Equal(t, 201, res.Status, string(res.Body))
+	sets, pg := listRRSets(t, api, "/v1/zones/example.com/rrsets?name=%40&type=MX&per_page=100&page=1")
+	require.Len(t, sets, 1)
+	assert.Equal(t, float64(100), pg["per_page"])
+	assert.Equal(t, []recordBody{{"10 mail.example.com.", ""}, {"20 mail2.example.com.", ""}}, sets[0].Records)
+	assert.Nil(t, sets[0].TTL)
 }

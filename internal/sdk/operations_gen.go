@@ -7,14 +7,26 @@ func lookupOperation(id string) (operation, bool) {
 	switch id {
 	case "add_records_to_rrset":
 		return operation{api: apiCloud, Operation: Operation{ID: "add_records_to_rrset", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/add_records", ContentType: "application/json"}}, true
+	case "add_route_to_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "add_route_to_network", Method: "POST", Path: "/networks/{id}/actions/add_route", ContentType: "application/json"}}, true
 	case "add_server_to_placement_group":
 		return operation{api: apiCloud, Operation: Operation{ID: "add_server_to_placement_group", Method: "POST", Path: "/servers/{id}/actions/add_to_placement_group", ContentType: "application/json"}}, true
+	case "add_subnet_to_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "add_subnet_to_network", Method: "POST", Path: "/networks/{id}/actions/add_subnet", ContentType: "application/json"}}, true
 	case "assign_primary_ip_to_resource":
 		return operation{api: apiCloud, Operation: Operation{ID: "assign_primary_ip_to_resource", Method: "POST", Path: "/primary_ips/{id}/actions/assign", ContentType: "application/json"}}, true
 	case "attach_iso_to_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "attach_iso_to_server", Method: "POST", Path: "/servers/{id}/actions/attach_iso", ContentType: "application/json"}}, true
+	case "attach_server_to_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "attach_server_to_network", Method: "POST", Path: "/servers/{id}/actions/attach_to_network", ContentType: "application/json"}}, true
+	case "change_alias_ips_of_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_alias_ips_of_network", Method: "POST", Path: "/servers/{id}/actions/change_alias_ips", ContentType: "application/json"}}, true
 	case "change_image_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_image_protection", Method: "POST", Path: "/images/{id}/actions/change_protection", ContentType: "application/json"}}, true
+	case "change_ip_range_of_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_ip_range_of_network", Method: "POST", Path: "/networks/{id}/actions/change_ip_range", ContentType: "application/json"}}, true
+	case "change_network_protection":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_network_protection", Method: "POST", Path: "/networks/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_primary_ip_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_primary_ip_protection", Method: "POST", Path: "/primary_ips/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_reverse_dns_entry_for_this_server":
@@ -37,6 +49,8 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "change_zones_protection", Method: "POST", Path: "/zones/{id_or_name}/actions/change_protection", ContentType: "application/json"}}, true
 	case "create_image_from_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_image_from_server", Method: "POST", Path: "/servers/{id}/actions/create_image", ContentType: "application/json"}}, true
+	case "create_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_network", Method: "POST", Path: "/networks", ContentType: "application/json"}}, true
 	case "create_placementgroup":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_placementgroup", Method: "POST", Path: "/placement_groups", ContentType: "application/json"}}, true
 	case "create_primary_ip":
@@ -51,20 +65,28 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "create_zone", Method: "POST", Path: "/zones", ContentType: "application/json"}}, true
 	case "delete_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_image", Method: "DELETE", Path: "/images/{id}", ContentType: ""}}, true
+	case "delete_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_network", Method: "DELETE", Path: "/networks/{id}", ContentType: ""}}, true
 	case "delete_placementgroup":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_placementgroup", Method: "DELETE", Path: "/placement_groups/{id}", ContentType: ""}}, true
 	case "delete_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_primary_ip", Method: "DELETE", Path: "/primary_ips/{id}", ContentType: ""}}, true
+	case "delete_route_from_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_route_from_network", Method: "POST", Path: "/networks/{id}/actions/delete_route", ContentType: "application/json"}}, true
 	case "delete_rrset":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_rrset", Method: "DELETE", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}", ContentType: ""}}, true
 	case "delete_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_server", Method: "DELETE", Path: "/servers/{id}", ContentType: ""}}, true
 	case "delete_ssh_key":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_ssh_key", Method: "DELETE", Path: "/ssh_keys/{id}", ContentType: ""}}, true
+	case "delete_subnet_from_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_subnet_from_network", Method: "POST", Path: "/networks/{id}/actions/delete_subnet", ContentType: "application/json"}}, true
 	case "delete_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_zone", Method: "DELETE", Path: "/zones/{id_or_name}", ContentType: ""}}, true
 	case "detach_iso_from_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "detach_iso_from_server", Method: "POST", Path: "/servers/{id}/actions/detach_iso", ContentType: ""}}, true
+	case "detach_server_from_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "detach_server_from_network", Method: "POST", Path: "/servers/{id}/actions/detach_from_network", ContentType: "application/json"}}, true
 	case "disable_backups_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "disable_backups_for_server", Method: "POST", Path: "/servers/{id}/actions/disable_backup", ContentType: ""}}, true
 	case "disable_rescue_mode_for_server":
@@ -79,6 +101,8 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action", Method: "GET", Path: "/actions/{id}", ContentType: ""}}, true
 	case "get_action_for_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_image", Method: "GET", Path: "/images/{id}/actions/{action_id}", ContentType: ""}}, true
+	case "get_action_for_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_network", Method: "GET", Path: "/networks/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_primary_ip", Method: "GET", Path: "/primary_ips/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_server":
@@ -101,6 +125,10 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "get_metrics_for_server", Method: "GET", Path: "/servers/{id}/metrics", ContentType: ""}}, true
 	case "get_multiple_actions":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_multiple_actions", Method: "GET", Path: "/actions", ContentType: ""}}, true
+	case "get_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_network", Method: "GET", Path: "/networks/{id}", ContentType: ""}}, true
+	case "get_network_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_network_action", Method: "GET", Path: "/networks/actions/{id}", ContentType: ""}}, true
 	case "get_placementgroup":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_placementgroup", Method: "GET", Path: "/placement_groups/{id}", ContentType: ""}}, true
 	case "get_primary_ip":
@@ -165,6 +193,8 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiDNS, Operation: Operation{ID: "legacy_validate_zone_file", Method: "POST", Path: "/zones/file/validate", ContentType: "text/plain"}}, true
 	case "list_actions_for_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_image", Method: "GET", Path: "/images/{id}/actions", ContentType: ""}}, true
+	case "list_actions_for_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_network", Method: "GET", Path: "/networks/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_primary_ip", Method: "GET", Path: "/primary_ips/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_server":
@@ -183,6 +213,12 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "list_load_balancer_types", Method: "GET", Path: "/load_balancer_types", ContentType: ""}}, true
 	case "list_locations":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_locations", Method: "GET", Path: "/locations", ContentType: ""}}, true
+	case "list_network_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_network_actions", Method: "GET", Path: "/networks/actions", ContentType: ""}}, true
+	case "list_network_members":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_network_members", Method: "GET", Path: "/networks/{id}/members", ContentType: ""}}, true
+	case "list_networks":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_networks", Method: "GET", Path: "/networks", ContentType: ""}}, true
 	case "list_placement_groups":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_placement_groups", Method: "GET", Path: "/placement_groups", ContentType: ""}}, true
 	case "list_prices":
@@ -217,6 +253,8 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "remove_records_from_rrset", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/remove_records", ContentType: "application/json"}}, true
 	case "replace_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_image", Method: "PUT", Path: "/images/{id}", ContentType: "application/json"}}, true
+	case "replace_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_network", Method: "PUT", Path: "/networks/{id}", ContentType: "application/json"}}, true
 	case "replace_placementgroup":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_placementgroup", Method: "PUT", Path: "/placement_groups/{id}", ContentType: "application/json"}}, true
 	case "replace_primary_ip":
@@ -253,10 +291,16 @@ func lookupOperation(id string) (operation, bool) {
 func cloudOperationIDs() []string {
 	return []string{
 		"add_records_to_rrset",
+		"add_route_to_network",
 		"add_server_to_placement_group",
+		"add_subnet_to_network",
 		"assign_primary_ip_to_resource",
 		"attach_iso_to_server",
+		"attach_server_to_network",
+		"change_alias_ips_of_network",
 		"change_image_protection",
+		"change_ip_range_of_network",
+		"change_network_protection",
 		"change_primary_ip_protection",
 		"change_reverse_dns_entry_for_this_server",
 		"change_reverse_dns_records_for_primary_ip",
@@ -268,6 +312,7 @@ func cloudOperationIDs() []string {
 		"change_zones_primary_nameservers",
 		"change_zones_protection",
 		"create_image_from_server",
+		"create_network",
 		"create_placementgroup",
 		"create_primary_ip",
 		"create_rrset",
@@ -275,13 +320,17 @@ func cloudOperationIDs() []string {
 		"create_ssh_key",
 		"create_zone",
 		"delete_image",
+		"delete_network",
 		"delete_placementgroup",
 		"delete_primary_ip",
+		"delete_route_from_network",
 		"delete_rrset",
 		"delete_server",
 		"delete_ssh_key",
+		"delete_subnet_from_network",
 		"delete_zone",
 		"detach_iso_from_server",
+		"detach_server_from_network",
 		"disable_backups_for_server",
 		"disable_rescue_mode_for_server",
 		"enable_and_configure_backups_for_server",
@@ -289,6 +338,7 @@ func cloudOperationIDs() []string {
 		"export_zone_file",
 		"get_action",
 		"get_action_for_image",
+		"get_action_for_network",
 		"get_action_for_primary_ip",
 		"get_action_for_server",
 		"get_action_for_zone",
@@ -300,6 +350,8 @@ func cloudOperationIDs() []string {
 		"get_location",
 		"get_metrics_for_server",
 		"get_multiple_actions",
+		"get_network",
+		"get_network_action",
 		"get_placementgroup",
 		"get_primary_ip",
 		"get_primary_ip_action",
@@ -312,6 +364,7 @@ func cloudOperationIDs() []string {
 		"get_zone_action",
 		"import_zone_file",
 		"list_actions_for_image",
+		"list_actions_for_network",
 		"list_actions_for_primary_ip",
 		"list_actions_for_server",
 		"list_actions_for_zone",
@@ -321,6 +374,9 @@ func cloudOperationIDs() []string {
 		"list_isos",
 		"list_load_balancer_types",
 		"list_locations",
+		"list_network_actions",
+		"list_network_members",
+		"list_networks",
 		"list_placement_groups",
 		"list_prices",
 		"list_primary_ip_actions",
@@ -338,6 +394,7 @@ func cloudOperationIDs() []string {
 		"remove_from_placement_group",
 		"remove_records_from_rrset",
 		"replace_image",
+		"replace_network",
 		"replace_placementgroup",
 		"replace_primary_ip",
 		"replace_rrset",

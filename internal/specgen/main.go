@@ -8,6 +8,8 @@
 // by hand in extra.json and merged in.
 //
 //	go run ./internal/specgen            # from the module root; reads ../shared/reference
+//
+// It also regenerates the SDK's operation table (go generate ./internal/sdk).
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -58,6 +61,12 @@ func main() {
 	}
 	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
+	}
+	// The SDK's operation table follows the spec; regenerate it in the same step.
+	gen := exec.Command("go", "generate", "./internal/sdk")
+	gen.Stdout, gen.Stderr = os.Stdout, os.Stderr
+	if err := gen.Run(); err != nil {
+		log.Fatalf("go generate ./internal/sdk: %v", err)
 	}
 }
 

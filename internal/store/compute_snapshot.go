@@ -3,8 +3,10 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/fakehetzner/fakehetzner/internal/store/catalog"
 )
@@ -116,7 +118,7 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 		}
 		p.ownImages.put(ui)
 	}
-	return nil
+	return p.restoreNetworks(ps, seen, maxIDs)
 }
 
 // restoredAddress checks that an address is from the fake's ranges and unique, and moves the
@@ -149,4 +151,105 @@ func restoredAddress(ip PrimaryIP, seen map[string]bool, maxIDs map[string]int64
 		return fmt.Errorf("primary_ip %d has type %q", ip.ID, ip.Type)
 	}
 	return nil
+}
+
+// restoreNetworks loads the networks and then checks the servers' attachments to them:
+// addresses inside a subnet of the network and unique in it, MAC addresses well formed (the MAC
+// counter moves past them), and no server in two overlapping networks.
+func (p *Project) restoreNetworks(ps ProjectSnapshot, seen map[string]bool, maxIDs map[string]int64) error {
+	for _, n := range ps.Networks {
+		if err := checkRestored("network", n.ID, n.Name, seen, maxIDs); err != nil {
+			return err
+		}
+		restored, err := p.restoredNetwork(n.Network)
+		if err != nil {
+			return fmt.Errorf("network %d: %w", n.ID, err)
+		}
+		n.Network = restored
+		if n.Before != nil {
+			before, err := p.restoredNetwork(*n.Before)
+			if err != nil || before.ID != n.ID {
+				return fmt.Errorf("network %d: invalid state before its running action", n.ID)
+			}
+			n.Before = &before
+		}
+		p.networks.put(n)
+	}
+	used := map[int64]map[netip.Addr]bool{} // network → addresses held in it
+	for _, s := range p.servers.values() {
+		for i, pn := range s.PrivateNet {
+			n, ok := p.networks.get(pn.Network)
+			if !ok {
+				return fmt.Errorf("server %d is attached to unknown network %d", s.ID, pn.Network)
+			}
+			if attachmentIndex(s.PrivateNet[:i], pn.Network) >= 0 {
+				return fmt.Errorf("server %d is attached to network %d twice", s.ID, pn.Network)
+			}
+			if err := p.checkOverlap(n.Network, s.PrivateNet[:i]); err != nil {
+				return fmt.Errorf("server %d: %s", s.ID, err.(*Error).Message)
+			}
+			if used[pn.Network] == nil {
+				used[pn.Network] = map[netip.Addr]bool{}
+			}
+			for _, ip := range append([]string{pn.IP}, pn.AliasIPs...) {
+				a, ok := parseIPv4(ip)
+				if !ok || !slices.ContainsFunc(n.Subnets, func(sub NetworkSubnet) bool { return mustPrefix(sub.IPRange).Contains(a) }) {
+					return fmt.Errorf("server %d has address %q outside the subnets of network %d", s.ID, ip, pn.Network)
+				}
+				if used[pn.Network][a] {
+					return fmt.Errorf("address %s is used twice in network %d", a, pn.Network)
+				}
+				used[pn.Network][a] = true
+			}
+			mac, err := net.ParseMAC(pn.MACAddress)
+			if err != nil || len(mac) != 6 {
+				return fmt.Errorf("server %d has an invalid mac address %q", s.ID, pn.MACAddress)
+			}
+			if mac[0] == 0x86 && mac[1] == 0 && mac[2] == 0 {
+				maxIDs["mac"] = max(maxIDs["mac"], int64(mac[3])<<16|int64(mac[4])<<8|int64(mac[5]))
+			}
+		}
+	}
+	return nil
+}
+
+// restoredNetwork checks a network from a snapshot the way creating it would have, and fills
+// in the subnet gateways.
+func (p *Project) restoredNetwork(n Network) (Network, error) {
+	if strings.TrimSpace(n.Name) == "" {
+		return n, fmt.Errorf("empty name")
+	}
+	nr, err := checkNetworkIPRange(n.IPRange)
+	if err != nil || nr.String() != n.IPRange {
+		return n, fmt.Errorf("invalid ip_range %q", n.IPRange)
+	}
+	if err := ValidateLabels(n.Labels); err != nil {
+		return n, err
+	}
+	out := n.clone()
+	out.Subnets, out.Routes = []NetworkSubnet{}, []NetworkRoute{}
+	for _, s := range n.Subnets {
+		sr, ok := parseIPv4Prefix(s.IPRange)
+		switch {
+		case !ok || sr.String() != s.IPRange || !within(nr, sr) || sr.Bits() > maxSubnetBits:
+			return n, fmt.Errorf("invalid subnet %q", s.IPRange)
+		case subnetClash(out, sr) != "":
+			return n, fmt.Errorf("subnet %s: %s", sr, subnetClash(out, sr))
+		case !slices.Contains([]string{SubnetTypeCloud, SubnetTypeServer, SubnetTypeVSwitch}, s.Type),
+			!slices.Contains(p.networkZones(), s.NetworkZone),
+			(s.Type == SubnetTypeVSwitch) != (s.VSwitchID != nil):
+			return n, fmt.Errorf("subnet %s has an invalid type, zone or vswitch_id", sr)
+		}
+		s.Gateway = subnetGateway(nr, sr, s.Type).String()
+		out.Subnets = append(out.Subnets, s)
+	}
+	for _, r := range n.Routes {
+		route, err := checkRoute(out, r, "")
+		if err != nil || route != r {
+			return n, fmt.Errorf("invalid route %s via %s", r.Destination, r.Gateway)
+		}
+		out.Routes = append(out.Routes, route)
+	}
+	out.Servers, out.LoadBalancers = []int64{}, []int64{}
+	return out, nil
 }

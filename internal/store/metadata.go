@@ -12,8 +12,18 @@ type ServerMetadata struct {
 	PublicIPv4       string // "" without an IPv4
 	AvailabilityZone string // the datacenter name of the location, e.g. hel1-dc2
 	Region           string // the network zone, e.g. eu-central
-	PrivateNetworks  []ServerPrivateNet
+	PrivateNetworks  []MetadataPrivateNetwork
 	UserData         string
+}
+
+// MetadataPrivateNetwork is an entry of /private-networks: an attachment with what the server
+// needs to configure its interface.
+type MetadataPrivateNetwork struct {
+	ServerPrivateNet
+	NetworkName  string
+	NetworkRange string // the network's ip_range
+	Subnet       string // the range of the subnet holding the address
+	Gateway      string
 }
 
 // YAML renders the answer of /hetzner/v1/metadata (the keys hcloud-go and cloud-init read).
@@ -47,8 +57,27 @@ func (m ServerMetadata) PrivateNetworksYAML() string {
 		fmt.Fprintf(&b, "  interface_num: %d\n", i+1)
 		fmt.Fprintf(&b, "  mac_address: %s\n", n.MACAddress)
 		fmt.Fprintf(&b, "  network_id: %d\n", n.Network)
+		fmt.Fprintf(&b, "  network_name: %s\n", yamlName(n.NetworkName))
+		fmt.Fprintf(&b, "  network: %s\n", n.NetworkRange)
+		fmt.Fprintf(&b, "  subnet: %s\n", n.Subnet)
+		fmt.Fprintf(&b, "  gateway: %s\n", n.Gateway)
 	}
 	return b.String()
+}
+
+// yamlName writes a name plainly when YAML reads it back as the same string, else quoted.
+func yamlName(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0 && strings.IndexFunc(s[:1], func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) == 0
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null":
+		plain = false
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 func yamlScalar(s string) string {
@@ -115,7 +144,7 @@ func (p *Project) metadata(serverID int64) (ServerMetadata, bool, error) {
 	}
 	v := p.view(st)
 	m := ServerMetadata{Hostname: v.Name, InstanceID: v.ID, Region: v.Location.NetworkZone,
-		AvailabilityZone: v.Location.Name, PrivateNetworks: v.PrivateNet, UserData: st.UserData}
+		AvailabilityZone: v.Location.Name, PrivateNetworks: p.metadataNetworks(v.PrivateNet), UserData: st.UserData}
 	for _, dc := range p.store.catalog.Datacenters {
 		if dc.Location.ID == v.Location.ID {
 			m.AvailabilityZone = dc.Name
@@ -126,4 +155,26 @@ func (p *Project) metadata(serverID int64) (ServerMetadata, bool, error) {
 		m.PublicIPv4 = v.PublicNet.IPv4.IP
 	}
 	return m, true, nil
+}
+
+// metadataNetworks adds to each attachment its network's name and range and the subnet and
+// gateway of its address.
+func (p *Project) metadataNetworks(nets []ServerPrivateNet) []MetadataPrivateNetwork {
+	out := make([]MetadataPrivateNetwork, 0, len(nets))
+	for _, pn := range nets {
+		n, ok := p.networks.get(pn.Network)
+		if !ok {
+			continue
+		}
+		m := MetadataPrivateNetwork{ServerPrivateNet: pn, NetworkName: n.Name, NetworkRange: n.IPRange}
+		if a, ok := parseIPv4(pn.IP); ok {
+			for _, s := range n.Subnets {
+				if mustPrefix(s.IPRange).Contains(a) {
+					m.Subnet, m.Gateway = s.IPRange, s.Gateway
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -14,6 +14,8 @@ func (p *Project) CheckResource(kind string, id int64) error {
 		_, found = p.primaryIPs.get(id)
 	case "placement_group":
 		_, found = p.placementGroups.get(id)
+	case "network":
+		_, found = p.networks.get(id)
 	case "image":
 		for _, img := range p.images() {
 			found = found || img.ID == id

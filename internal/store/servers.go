@@ -385,7 +385,7 @@ func (p *Project) resolveSSHKeys(refs []IDOrName, field string) ([]int64, error)
 }
 
 // resolveUnsupported refuses references to resource kinds the fake does not hold yet
-// (networks, firewalls, volumes): none can exist, so every reference is unknown.
+// (firewalls, volumes): none can exist, so every reference is unknown.
 func resolveUnsupported(field, kind string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -439,9 +439,6 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 	}
 	sshKeys, err := p.resolveSSHKeys(req.SSHKeys, "ssh_keys")
 	if err != nil {
-		return CreateServerResult{}, err
-	}
-	if err := resolveUnsupported("networks", "network", req.Networks); err != nil {
 		return CreateServerResult{}, err
 	}
 	if err := resolveUnsupported("volumes", "volume", req.Volumes); err != nil {
@@ -509,6 +506,10 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 			return CreateServerResult{}, Errorf("primary_ip_datacenter_mismatch", "primary ip %d is in another location", ip.ID)
 		}
 	}
+	privateNet, err := p.planCreateAttachments(req.Networks, loc.NetworkZone)
+	if err != nil {
+		return CreateServerResult{}, err
+	}
 
 	var pg *PlacementGroup
 	if req.PlacementGroup != nil {
@@ -545,6 +546,9 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 
 	// Everything is checked: from here on the request succeeds.
 	id := p.store.nextID("server")
+	for i := range privateNet {
+		privateNet[i].MACAddress = p.newMAC()
+	}
 	var included *int64
 	if price, ok := st.Price(loc.Name); ok {
 		included = &price.IncludedTraffic
@@ -554,7 +558,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 		Server: Server{
 			ID: id, Name: req.Name, Status: ServerStatusInitializing, Created: p.now(),
 			PublicNet:       ServerPublicNet{FloatingIPs: []int64{}, Firewalls: []ServerFirewall{}},
-			PrivateNet:      []ServerPrivateNet{},
+			PrivateNet:      privateNet,
 			ServerType:      st,
 			Location:        loc,
 			Image:           &img,
@@ -710,6 +714,7 @@ func serverActionDone(p *Project, a Action) {
 	if !ok {
 		return
 	}
+	networkActionOnServerDone(&s, a)
 	if a.Status != ActionStatusSuccess {
 		// A failed action leaves the server as it was before the action began.
 		switch a.Command {

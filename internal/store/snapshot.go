@@ -32,7 +32,8 @@ type ProjectSnapshot struct {
 	Servers         []serverState    `json:"servers,omitempty"`
 	PrimaryIPs      []PrimaryIP      `json:"primary_ips,omitempty"`
 	PlacementGroups []PlacementGroup `json:"placement_groups,omitempty"`
-	Images          []userImage      `json:"images,omitempty"` // snapshots and backups
+	Images          []userImage      `json:"images,omitempty"`   // snapshots and backups
+	Networks        []networkState   `json:"networks,omitempty"` // attachments are in servers' private_net
 
 	Zones     []zoneState        `json:"zones,omitempty"`      // with their rrsets
 	LegacyDNS *LegacyDNSSnapshot `json:"legacy_dns,omitempty"` // the legacy DNS API's state
@@ -59,7 +60,7 @@ func (p *Project) snapshot() ProjectSnapshot {
 	p.tick()
 	return ProjectSnapshot{SSHKeys: p.sshKeys.snapshot(), Actions: p.actions.snapshot(),
 		Servers: p.servers.snapshot(), PrimaryIPs: p.primaryIPs.snapshot(),
-		PlacementGroups: p.placementGroups.snapshot(), Images: p.ownImages.snapshot(),
+		PlacementGroups: p.placementGroups.snapshot(), Images: p.ownImages.snapshot(), Networks: p.networks.snapshot(),
 		Zones: p.zones.snapshot(), LegacyDNS: p.legacySnapshot()}
 }
 

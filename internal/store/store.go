@@ -134,6 +134,7 @@ type Project struct {
 	primaryIPs      collection[PrimaryIP]
 	placementGroups collection[PlacementGroup]
 	ownImages       collection[userImage] // the project's snapshots and backups
+	networks        collection[networkState]
 
 	zones  collection[zoneState] // Cloud DNS zones with their rrsets
 	legacy legacyDNS             // the legacy DNS API's zones, records and primary servers
@@ -152,6 +153,7 @@ func newProject(s *Store, key string) *Project {
 		primaryIPs:      newCollection[PrimaryIP](),
 		placementGroups: newCollection[PlacementGroup](),
 		ownImages:       newCollection[userImage](),
+		networks:        newCollection[networkState](),
 
 		zones:  newCollection[zoneState](),
 		legacy: newLegacyDNS(),
