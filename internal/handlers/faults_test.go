@@ -219,3 +219,19 @@ func TestFaultKeepsProjectKeyNotToken(t *testing.T) {
 	require.NoError(t, json.Unmarshal(res.Body, &out))
 	assert.Contains(t, string(out.Faults[0]), fakehetzner.ProjectKey(secret))
 }
+
+func TestFaultOnLegacyDNSPath(t *testing.T) {
+	ops := specOperations(t)
+	legacy := false
+	for _, o := range ops {
+		legacy = legacy || o.Path == "/api/v1/zones"
+	}
+	if !legacy {
+		t.Skip("no legacy DNS API in the spec yet")
+	}
+	srv := testkit.New(t)
+	srv.InjectFault(t, testkit.Fault{Method: "GET", Path: "/api/v1/zones", Status: 503, Times: 1})
+	res := ctlCall(t, srv, "GET", "/api/v1/zones", "tok", nil)
+	assert.Equal(t, 503, res.Status, "%s", res.Body)
+	assert.Equal(t, 200, ctlCall(t, srv, "GET", "/api/v1/zones", "tok", nil).Status)
+}

@@ -97,9 +97,11 @@ func (a *API) listNetworkMembers(c echo.Context) error {
 		return err
 	}
 	q := c.QueryParams()
+	opts := listOptions(c)
+	opts.LabelSelector = "" // members have no labels and the operation takes no selector
 	p, err := project(c).ListNetworkMembers(id, store.NetworkMemberFilter{
 		Types: q["type"], Subnets: q["subnet"], Statuses: q["status"],
-	}, listOptions(c))
+	}, opts)
 	if err != nil {
 		return err
 	}

@@ -260,6 +260,10 @@ func (g *bodyGen) hint(name string, s *openapi3.Schema) (any, bool) {
 		return "battery.example.com", true
 	case "value":
 		return "203.0.113.1", true
+	case "ip_range":
+		return "10.0.0.0/16", true
+	case "network_zone":
+		return "eu-central", true
 	}
 	if coll, ok := referenceCollections[name]; ok {
 		id, seeded := g.seeds[coll]

@@ -170,7 +170,7 @@ var memberSorter = Sorter[NetworkMember]{
 func networkRef(id int64) ActionResource { return ActionResource{ID: id, Type: "network"} }
 
 // Address rules of networks. The private ranges of RFC 1918; 172.31.1.1 is the gateway of
-// every server's public interface, so no network may use it.
+// every server's public interface, so no route may use it and no server may have it.
 var (
 	privateRanges = []netip.Prefix{
 		netip.MustParsePrefix("10.0.0.0/8"),
@@ -317,9 +317,6 @@ func subnetClash(n Network, sr netip.Prefix) string {
 			return fmt.Sprintf("subnet %s overlaps the destination of route %s", sr, r.Destination)
 		}
 	}
-	if sr.Contains(publicGateway) {
-		return fmt.Sprintf("subnet %s contains %s", sr, publicGateway)
-	}
 	return ""
 }
 
@@ -393,8 +390,6 @@ func checkNetworkIPRange(s string) (netip.Prefix, error) {
 		return nr, InvalidField("ip_range", "ip_range must be inside one of the private ranges of RFC 1918")
 	case nr.Bits() > maxNetworkBits:
 		return nr, InvalidField("ip_range", fmt.Sprintf("ip_range must be at least a /%d", maxNetworkBits))
-	case nr.Contains(publicGateway):
-		return nr, InvalidField("ip_range", fmt.Sprintf("ip_range must not contain %s", publicGateway))
 	}
 	return nr, nil
 }
@@ -413,11 +408,12 @@ func (p *Project) checkNetworkIdle(id int64) error {
 // networkServers are the ids of the servers attached to a network, ascending.
 func (p *Project) networkServers(id int64) []int64 {
 	out := []int64{}
-	for _, s := range p.servers.values() {
+	for _, s := range p.servers.items { // unsorted: values() would sort every server
 		if attachmentIndex(s.PrivateNet, id) >= 0 {
 			out = append(out, s.ID)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -606,7 +602,7 @@ func (p *Project) DeleteSubnet(id int64, req NetworkIPRange) (Action, error) {
 		if i < 0 {
 			return Errorf(CodeNotFound, "subnet %s not found", sr)
 		}
-		for _, s := range p.servers.values() {
+		for _, s := range p.servers.items {
 			if pn := attachmentIndex(s.PrivateNet, n.ID); pn >= 0 && attachmentUses(s.PrivateNet[pn], sr) {
 				// The live message; terraform looks for it to tell this case apart.
 				return Errorf(CodeServiceError, "network has attached resources")
@@ -681,7 +677,7 @@ func (p *Project) ChangeIPRange(id int64, req NetworkIPRange) (Action, error) {
 // checkNoOverlapOfMembers answers networks_overlap when a server in the network is attached to
 // another network whose range overlaps r.
 func (p *Project) checkNoOverlapOfMembers(networkID int64, r netip.Prefix) error {
-	for _, s := range p.servers.values() {
+	for _, s := range p.servers.items {
 		if attachmentIndex(s.PrivateNet, networkID) < 0 {
 			continue
 		}
@@ -758,7 +754,7 @@ func (p *Project) ListNetworkMembers(id int64, f NetworkMemberFilter, opts ListO
 func (p *Project) networkMembers(n networkState) []NetworkMember {
 	statuses := p.memberStatuses(n.ID)
 	var out []NetworkMember
-	for _, s := range p.servers.values() {
+	for _, s := range p.servers.items {
 		i := attachmentIndex(s.PrivateNet, n.ID)
 		if i < 0 {
 			continue
@@ -814,25 +810,6 @@ func (p *Project) memberStatuses(networkID int64) map[int64]string {
 	return out
 }
 
-// AttachToNetwork is the body of attach_to_network.
-type AttachToNetwork struct {
-	Network  int64    `json:"network"`
-	IP       *string  `json:"ip"`
-	AliasIPs []string `json:"alias_ips"`
-	IPRange  *string  `json:"ip_range"`
-}
-
-// DetachFromNetwork is the body of detach_from_network.
-type DetachFromNetwork struct {
-	Network int64 `json:"network"`
-}
-
-// ChangeAliasIPs is the body of change_alias_ips.
-type ChangeAliasIPs struct {
-	Network  int64    `json:"network"`
-	AliasIPs []string `json:"alias_ips"`
-}
-
 // usableSubnets are the subnets of a network that give addresses to servers of a zone.
 func usableSubnets(n Network, zone string) []netip.Prefix {
 	var out []netip.Prefix
@@ -844,18 +821,28 @@ func usableSubnets(n Network, zone string) []netip.Prefix {
 	return out
 }
 
+// gateways are the addresses of a network no server can have: the gateways of the network and
+// its subnets, and the public gateway.
+func gateways(n Network) map[netip.Addr]bool {
+	out := map[netip.Addr]bool{networkGateway(mustPrefix(n.IPRange)): true, publicGateway: true}
+	for _, s := range n.Subnets {
+		if a, ok := parseIPv4(s.Gateway); ok {
+			out[a] = true
+		}
+	}
+	return out
+}
+
 // reserved reports whether an address of a subnet can never be a server's: the subnet's own
-// (first) and broadcast (last) address, the gateways of the network and its subnets, and the
-// public gateway.
-func reserved(n Network, sub netip.Prefix, a netip.Addr) bool {
-	return a == sub.Addr() || a == lastAddr(sub) || a == networkGateway(mustPrefix(n.IPRange)) || a == publicGateway ||
-		slices.ContainsFunc(n.Subnets, func(s NetworkSubnet) bool { return s.Gateway == a.String() })
+// (first) and broadcast (last) address, and the gateways.
+func reserved(gws map[netip.Addr]bool, sub netip.Prefix, a netip.Addr) bool {
+	return a == sub.Addr() || a == lastAddr(sub) || gws[a]
 }
 
 // takenAddresses are the addresses (and aliases) servers other than self hold in a network.
 func (p *Project) takenAddresses(networkID, self int64) map[netip.Addr]bool {
 	taken := map[netip.Addr]bool{}
-	for _, s := range p.servers.values() {
+	for _, s := range p.servers.items {
 		i := attachmentIndex(s.PrivateNet, networkID)
 		if s.ID == self || i < 0 {
 			continue
@@ -900,7 +887,7 @@ func (p *Project) planAttachment(n Network, zone string, self int64, req AttachT
 		if i < 0 {
 			return ServerPrivateNet{}, Errorf("no_subnet_available", "no subnet for %s in network zone %s", a, zone)
 		}
-		if reserved(n, candidates[i], a) || taken[a] {
+		if reserved(gateways(n), candidates[i], a) || taken[a] {
 			return ServerPrivateNet{}, Errorf("ip_not_available", "ip %s is not available", a)
 		}
 		ip = a
@@ -922,9 +909,9 @@ func (p *Project) planAttachment(n Network, zone string, self int64, req AttachT
 // start at the subnet's third address (the live API hands out 10.0.1.2 first in 10.0.1.0/24).
 func freeAddress(n Network, subnets []netip.Prefix, taken map[netip.Addr]bool) (netip.Addr, bool) {
 	for _, sub := range subnets {
-		last := lastAddr(sub)
+		last, gws := lastAddr(sub), gateways(n)
 		for a := sub.Addr().Next().Next(); a.IsValid() && a.Less(last); a = a.Next() {
-			if !taken[a] && !reserved(n, sub, a) {
+			if !taken[a] && !gws[a] {
 				return a, true
 			}
 		}
@@ -936,7 +923,7 @@ func freeAddress(n Network, subnets []netip.Prefix, taken map[netip.Addr]bool) (
 // use, including the server's own address. It returns them normalised.
 func checkAliasIPs(n Network, zone string, aliases []string, taken map[netip.Addr]bool) ([]string, error) {
 	out := make([]string, 0, len(aliases))
-	subnets := usableSubnets(n, zone)
+	subnets, gws := usableSubnets(n, zone), gateways(n)
 	seen := map[netip.Addr]bool{}
 	for _, s := range aliases {
 		a, ok := parseIPv4(s)
@@ -948,7 +935,7 @@ func checkAliasIPs(n Network, zone string, aliases []string, taken map[netip.Add
 		}
 		seen[a] = true
 		i := slices.IndexFunc(subnets, func(c netip.Prefix) bool { return c.Contains(a) })
-		if i < 0 || reserved(n, subnets[i], a) || taken[a] {
+		if i < 0 || reserved(gws, subnets[i], a) || taken[a] {
 			return nil, Errorf("ip_not_available", "alias ip %s is not available", a)
 		}
 		out = append(out, a.String())
@@ -1000,100 +987,4 @@ func (p *Project) planCreateAttachments(ids []int64, zone string) ([]ServerPriva
 		out = append(out, pn)
 	}
 	return out, nil
-}
-
-// networkForServer finds the network a server action names, idle.
-func (p *Project) networkForServer(id int64) (networkState, error) {
-	n, ok := p.networks.get(id)
-	if !ok {
-		return n, NotFound("network")
-	}
-	return n, p.checkNetworkIdle(id)
-}
-
-// AttachServerToNetwork attaches a server (action attach_to_network on [server, network]).
-// The attachment shows at once with member status attaching; a failed action removes it.
-func (p *Project) AttachServerToNetwork(id int64, req AttachToNetwork) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
-	a, _, err := p.runServerAction(id, "attach_to_network", func(s *serverState) error {
-		n, err := p.networkForServer(req.Network)
-		if err != nil {
-			return err
-		}
-		if attachmentIndex(s.PrivateNet, n.ID) >= 0 {
-			return Errorf("server_already_attached", "server %d is already attached to network %d", s.ID, n.ID)
-		}
-		if err := p.checkOverlap(n.Network, s.PrivateNet); err != nil {
-			return err
-		}
-		pn, err := p.planAttachment(n.Network, s.Location.NetworkZone, s.ID, req)
-		if err != nil {
-			return err
-		}
-		pn.MACAddress = p.newMAC()
-		s.PrivateNet = append(s.PrivateNet, pn)
-		return nil
-	}, networkRef(req.Network))
-	return a, err
-}
-
-// DetachServerFromNetwork detaches a server (action detach_from_network); the attachment goes
-// when the action succeeds.
-func (p *Project) DetachServerFromNetwork(id int64, req DetachFromNetwork) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
-	a, _, err := p.runServerAction(id, "detach_from_network", func(s *serverState) error {
-		n, err := p.networkForServer(req.Network)
-		if err != nil {
-			return err
-		}
-		if attachmentIndex(s.PrivateNet, n.ID) < 0 {
-			return InvalidField("network", fmt.Sprintf("server %d is not attached to network %d", s.ID, n.ID))
-		}
-		return nil
-	}, networkRef(req.Network))
-	return a, err
-}
-
-// ChangeAliasIPs replaces a server's alias IPs in a network (action change_alias_ips).
-func (p *Project) ChangeAliasIPs(id int64, req ChangeAliasIPs) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
-	a, _, err := p.runServerAction(id, "change_alias_ips", func(s *serverState) error {
-		n, err := p.networkForServer(req.Network)
-		if err != nil {
-			return err
-		}
-		i := attachmentIndex(s.PrivateNet, n.ID)
-		if i < 0 {
-			return InvalidField("network", fmt.Sprintf("server %d is not attached to network %d", s.ID, n.ID))
-		}
-		taken := p.takenAddresses(n.ID, s.ID)
-		own, _ := parseIPv4(s.PrivateNet[i].IP)
-		taken[own] = true
-		aliases, err := checkAliasIPs(n.Network, s.Location.NetworkZone, req.AliasIPs, taken)
-		if err != nil {
-			return err
-		}
-		s.PrivateNet[i].AliasIPs = aliases
-		return nil
-	}, networkRef(req.Network))
-	return a, err
-}
-
-// networkActionOnServerDone applies the end of a server's network action: a successful detach
-// removes the attachment, a failed attach takes it back. (A failed detach or alias change
-// leaves the attachment as it is; its member status says error.)
-func networkActionOnServerDone(s *serverState, a Action) {
-	if len(a.Resources) < 2 || a.Resources[1].Type != "network" {
-		return
-	}
-	success := a.Status == ActionStatusSuccess
-	if (a.Command == "detach_from_network" && success) || (a.Command == "attach_to_network" && !success) {
-		s.PrivateNet = slices.DeleteFunc(s.PrivateNet, func(pn ServerPrivateNet) bool { return pn.Network == a.Resources[1].ID })
-	}
 }

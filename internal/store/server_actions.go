@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/fakehetzner/fakehetzner/internal/store/catalog"
 )
@@ -485,6 +486,121 @@ func (p *Project) CreateImage(id int64, req CreateImageFromServer) (CreateImageR
 		return CreateImageResult{}, err
 	}
 	return CreateImageResult{Action: a, Image: img}, nil
+}
+
+// AttachToNetwork is the body of attach_to_network.
+type AttachToNetwork struct {
+	Network  int64    `json:"network"`
+	IP       *string  `json:"ip"`
+	AliasIPs []string `json:"alias_ips"`
+	IPRange  *string  `json:"ip_range"`
+}
+
+// DetachFromNetwork is the body of detach_from_network.
+type DetachFromNetwork struct {
+	Network int64 `json:"network"`
+}
+
+// ChangeAliasIPs is the body of change_alias_ips.
+type ChangeAliasIPs struct {
+	Network  int64    `json:"network"`
+	AliasIPs []string `json:"alias_ips"`
+}
+
+// networkForServer finds the network a server action names, idle.
+func (p *Project) networkForServer(id int64) (networkState, error) {
+	n, ok := p.networks.get(id)
+	if !ok {
+		return n, NotFound("network")
+	}
+	return n, p.checkNetworkIdle(id)
+}
+
+// AttachServerToNetwork attaches a server (action attach_to_network on [server, network]).
+// The attachment shows at once with member status attaching; a failed action removes it.
+func (p *Project) AttachServerToNetwork(id int64, req AttachToNetwork) (Action, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tick()
+	a, _, err := p.runServerAction(id, "attach_to_network", func(s *serverState) error {
+		n, err := p.networkForServer(req.Network)
+		if err != nil {
+			return err
+		}
+		if attachmentIndex(s.PrivateNet, n.ID) >= 0 {
+			return Errorf("server_already_attached", "server %d is already attached to network %d", s.ID, n.ID)
+		}
+		if err := p.checkOverlap(n.Network, s.PrivateNet); err != nil {
+			return err
+		}
+		pn, err := p.planAttachment(n.Network, s.Location.NetworkZone, s.ID, req)
+		if err != nil {
+			return err
+		}
+		pn.MACAddress = p.newMAC()
+		s.PrivateNet = append(s.PrivateNet, pn)
+		return nil
+	}, networkRef(req.Network))
+	return a, err
+}
+
+// DetachServerFromNetwork detaches a server (action detach_from_network); the attachment goes
+// when the action succeeds.
+func (p *Project) DetachServerFromNetwork(id int64, req DetachFromNetwork) (Action, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tick()
+	a, _, err := p.runServerAction(id, "detach_from_network", func(s *serverState) error {
+		n, err := p.networkForServer(req.Network)
+		if err != nil {
+			return err
+		}
+		if attachmentIndex(s.PrivateNet, n.ID) < 0 {
+			return InvalidField("network", fmt.Sprintf("server %d is not attached to network %d", s.ID, n.ID))
+		}
+		return nil
+	}, networkRef(req.Network))
+	return a, err
+}
+
+// ChangeAliasIPs replaces a server's alias IPs in a network (action change_alias_ips).
+func (p *Project) ChangeAliasIPs(id int64, req ChangeAliasIPs) (Action, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tick()
+	a, _, err := p.runServerAction(id, "change_alias_ips", func(s *serverState) error {
+		n, err := p.networkForServer(req.Network)
+		if err != nil {
+			return err
+		}
+		i := attachmentIndex(s.PrivateNet, n.ID)
+		if i < 0 {
+			return InvalidField("network", fmt.Sprintf("server %d is not attached to network %d", s.ID, n.ID))
+		}
+		taken := p.takenAddresses(n.ID, s.ID)
+		own, _ := parseIPv4(s.PrivateNet[i].IP)
+		taken[own] = true
+		aliases, err := checkAliasIPs(n.Network, s.Location.NetworkZone, req.AliasIPs, taken)
+		if err != nil {
+			return err
+		}
+		s.PrivateNet[i].AliasIPs = aliases
+		return nil
+	}, networkRef(req.Network))
+	return a, err
+}
+
+// networkActionOnServerDone applies the end of a server's network action: a successful detach
+// removes the attachment, a failed attach takes it back. (A failed detach or alias change
+// leaves the attachment as it is; its member status says error.)
+func networkActionOnServerDone(s *serverState, a Action) {
+	if len(a.Resources) < 2 || a.Resources[1].Type != "network" {
+		return
+	}
+	success := a.Status == ActionStatusSuccess
+	if (a.Command == "detach_from_network" && success) || (a.Command == "attach_to_network" && !success) {
+		s.PrivateNet = slices.DeleteFunc(s.PrivateNet, func(pn ServerPrivateNet) bool { return pn.Network == a.Resources[1].ID })
+	}
 }
 
 // ipInPrefix reports whether addr lies in the /64 written as prefix ("2001:db8:1::/64").
