@@ -127,15 +127,7 @@ func (a *API) registerRoutes(e *echo.Echo, spec *openapi3.T) error {
 			}
 			used[op.OperationID] = true
 			route := &routers.Route{Spec: spec, Path: path, PathItem: item, Method: method, Operation: op}
-			var mws []echo.MiddlewareFunc
-			switch {
-			case strings.HasPrefix(path, "/v1/"):
-				mws = append(mws, a.authenticate, a.rateLimit)
-			case strings.HasPrefix(path, "/_fake/"):
-				mws = append(mws, a.requireAdmin)
-			case strings.HasPrefix(path, "/api/"): // legacy DNS API: its own token header and limits
-				mws = append(mws, a.legacyAuthenticate, a.legacyRateLimit)
-			}
+			var mws []echo.MiddlewareFunc // auth and rate limit run earlier, in the gate (pipeline.go)
 			if !strings.HasPrefix(path, "/_fake/") && path != "/healthz" {
 				mws = append(mws, a.injectFaults) // after auth: a fault can target a project
 			}

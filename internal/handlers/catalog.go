@@ -29,7 +29,7 @@ func deprecated(c echo.Context, since, sunset, link string) {
 	h := c.Response().Header()
 	h.Set("Deprecation", since)
 	h.Set("Sunset", sunset)
-	h.Set("Link", "<"+link+`>; rel="deprecation"; type="text/html"`)
+	h.Add("Link", "<"+link+`>; rel="deprecation"; type="text/html"`) // beside the pagination links
 }
 
 func (a *API) listLocations(c echo.Context) error {

@@ -25,13 +25,34 @@ import (
 //	recover → correlation id → journal → access log → recover → read body (size limit)
 //	  → auth (token → project) → rate limit → faults → validate → handler
 //
-// The first six wrap every request; auth and rate limit wrap the /v1 routes, faults every
-// route but /_fake and /healthz, validation each route (registerRoutes in api.go), with the
-// operation resolved once at start-up. recover runs twice: the inner one turns a handler's
+// The first six wrap every request; the gate applies auth and rate limit by surface (/v1,
+// the legacy /api, the /_fake control API) to every request, routed or not; faults wrap
+// every route but /_fake and /healthz, validation each route (registerRoutes in api.go), with
+// the operation resolved once at start-up. recover runs twice: the inner one turns a handler's
 // panic into an error the journal and the access log see; the outer one catches the rest.
 // The journal comes before the access log so it also records the status of what that renders.
 func (a *API) installPipeline(e *echo.Echo) {
-	e.Use(a.recoverPanics, correlationID, a.journalRequests, a.accessLog, a.recoverPanics, a.readBody)
+	e.Use(a.recoverPanics, correlationID, a.journalRequests, a.accessLog, a.recoverPanics, a.readBody, a.gate)
+}
+
+// gate applies each surface's own auth and rate limit by path prefix. It runs for every
+// request, routed or not, so an unknown /v1 route or a wrong method still answers with the
+// auth check and the RateLimit-* headers, as the real API does.
+func (a *API) gate(next echo.HandlerFunc) echo.HandlerFunc {
+	v1 := a.authenticate(a.rateLimit(next))
+	legacy := a.legacyAuthenticate(a.legacyRateLimit(next))
+	control := a.requireAdmin(next)
+	return func(c echo.Context) error {
+		switch path := c.Request().URL.Path; {
+		case strings.HasPrefix(path, "/v1/"):
+			return v1(c)
+		case strings.HasPrefix(path, "/api/"):
+			return legacy(c)
+		case strings.HasPrefix(path, "/_fake/"):
+			return control(c)
+		}
+		return next(c)
+	}
 }
 
 const (
@@ -151,26 +172,38 @@ func bearer(r *http.Request) string {
 }
 
 // authenticate resolves the bearer token to its project. With no tokens configured every
-// token is accepted and is a project of its own.
+// token is accepted and is a project of its own. A refused request still spends from a
+// bucket of its own (per client address), as the API counts unauthenticated requests too.
 func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		value := bearer(c.Request())
-		if value == "" {
-			return store.Errorf(store.CodeUnauthorized, "unable to authenticate")
-		}
-		tok, ok := a.tokens[value]
-		if !ok && len(a.tokens) > 0 {
-			return store.Errorf(store.CodeUnauthorized, "unable to authenticate")
-		}
-		if !ok {
-			tok = Token{Value: value}
-		}
-		if tok.ReadOnly && c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
-			return store.Errorf(store.CodeForbidden, "insufficient permissions: the token is read-only")
+		tok, err := a.resolveToken(c.Request())
+		if err != nil {
+			if limitErr := a.spend(c, "anonymous/"+c.RealIP()); limitErr != nil {
+				return limitErr
+			}
+			return err
 		}
 		c.Set(ctxProject, a.store.Project(ProjectKey(tok)))
 		return next(c)
 	}
+}
+
+func (a *API) resolveToken(r *http.Request) (Token, error) {
+	value := bearer(r)
+	if value == "" {
+		return Token{}, store.Errorf(store.CodeUnauthorized, "unable to authenticate")
+	}
+	tok, ok := a.tokens[value]
+	if !ok && len(a.tokens) > 0 {
+		return Token{}, store.Errorf(store.CodeUnauthorized, "unable to authenticate")
+	}
+	if !ok {
+		tok = Token{Value: value}
+	}
+	if tok.ReadOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return Token{}, store.Errorf(store.CodeForbidden, "insufficient permissions: the token is read-only")
+	}
+	return tok, nil
 }
 
 // requireAdmin guards /_fake when an admin token is configured (constant-time compare).
@@ -218,20 +251,28 @@ func (b *bucket) take(now time.Time, limit int) (ok bool, remaining int, reset t
 // rateLimit applies the project's bucket and sets the RateLimit-* headers on every answer.
 func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		limit := int(a.rateLimitPerHour.Load())
-		if limit <= 0 {
-			return next(c)
-		}
-		p := c.Get(ctxProject).(*store.Project)
-		bv, _ := a.buckets.LoadOrStore(p.Key(), &bucket{})
-		ok, remaining, reset := bv.(*bucket).take(a.store.Clock().Now(), limit)
-		h := c.Response().Header()
-		h.Set("RateLimit-Limit", strconv.Itoa(limit))
-		h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
-		h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-		if !ok {
-			return store.Errorf(store.CodeRateLimitExceeded, "limit of %d requests per hour reached", limit)
+		if err := a.spend(c, c.Get(ctxProject).(*store.Project).Key()); err != nil {
+			return err
 		}
 		return next(c)
 	}
+}
+
+// spend takes one request from the bucket named key and sets the RateLimit-* headers;
+// it fails with rate_limit_exceeded when the bucket is empty. A limit of 0 is no limit.
+func (a *API) spend(c echo.Context, key string) error {
+	limit := int(a.rateLimitPerHour.Load())
+	if limit <= 0 {
+		return nil
+	}
+	bv, _ := a.buckets.LoadOrStore(key, &bucket{})
+	ok, remaining, reset := bv.(*bucket).take(a.store.Clock().Now(), limit)
+	h := c.Response().Header()
+	h.Set("RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	if !ok {
+		return store.Errorf(store.CodeRateLimitExceeded, "limit of %d requests per hour reached", limit)
+	}
+	return nil
 }

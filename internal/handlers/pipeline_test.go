@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fakehetzner/fakehetzner/internal/apitest"
+	"github.com/fakehetzner/fakehetzner/internal/store"
 	"github.com/fakehetzner/fakehetzner/testkit"
 )
 
@@ -172,4 +174,56 @@ func TestInvalidInputMessageNamesTheFields(t *testing.T) {
 	assert.Equal(t, []string{"Missing data for required field."}, e.Details.Fields[0].Messages)
 	e = api.Post("/v1/ssh_keys", `{}`).Error()
 	assert.Equal(t, "invalid input in fields 'name', 'public_key'", e.Message)
+}
+
+func TestRateLimitHeadersOnEveryV1Answer(t *testing.T) {
+	srv := testkit.New(t, testkit.WithRateLimit(100))
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	for _, res := range []*apitest.Response{
+		api.Get("/v1/locations"),
+		api.Get("/v1/no-such-thing"),
+		api.Delete("/v1/locations"),
+		api.Get("/v1/ssh_keys/4242"),
+		api.Post("/v1/ssh_keys", "{"),
+		api.WithToken("").Get("/v1/locations"),
+	} {
+		assert.Equal(t, "100", res.Header.Get("RateLimit-Limit"), "answer %d: %s", res.Status, res.Body)
+		assert.NotEmpty(t, res.Header.Get("RateLimit-Remaining"))
+		assert.NotEmpty(t, res.Header.Get("RateLimit-Reset"))
+	}
+	assert.Equal(t, "94", api.Get("/v1/locations").Header.Get("RateLimit-Remaining"),
+		"unknown routes and errors spend from the project's bucket too")
+}
+
+func TestDatacentersKeepTheirPaginationLinks(t *testing.T) {
+	srv := testkit.New(t)
+	res := apitest.New(t, srv.BaseURL, srv.Token).Get("/v1/datacenters?per_page=2")
+	links := strings.Join(res.Header.Values("Link"), ", ")
+	assert.Contains(t, links, `rel="next"`)
+	assert.Contains(t, links, `rel="deprecation"`)
+}
+
+func TestActionsFinishWhenTheyWereDue(t *testing.T) {
+	srv := testkit.New(t, testkit.WithActionDuration(2*time.Second))
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	a := srv.Project().StartAction("start_server", store.ActionResource{ID: 1, Type: "server"})
+	srv.Store().Clock().Advance(time.Hour) // nobody looks for an hour
+	var got struct {
+		Action struct {
+			Started  time.Time `json:"started"`
+			Finished time.Time `json:"finished"`
+		} `json:"action"`
+	}
+	api.Get("/v1/actions/" + strconv.FormatInt(a.ID, 10)).Decode(&got)
+	assert.WithinDuration(t, got.Action.Started.Add(2*time.Second), got.Action.Finished, time.Second)
+}
+
+func TestBodyShapeMessages(t *testing.T) {
+	srv := testkit.New(t)
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	e := api.Post("/v1/ssh_keys", `[]`).Error()
+	assert.Equal(t, "invalid input: root must be an object", e.Message)
+	e = api.Post("/v1/primary_ips", `{"name":"x","type":"ipv4","location":"fsn1","datacenter":"fsn1-dc14"}`).Error()
+	assert.Equal(t, "invalid input: unknown field name 'datacenter'", e.Message)
+	assert.Equal(t, []string{"datacenter"}, e.FieldNames())
 }

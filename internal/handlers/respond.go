@@ -41,9 +41,8 @@ func bind(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name = strings.Trim(name, `"`)
-			return &store.Error{Code: store.CodeInvalidInput,
-				Message: fmt.Sprintf("invalid input: unknown field name '%s'", name),
-				Details: store.InvalidFields{Fields: []store.FieldError{{Name: name, Messages: []string{"Unknown field."}}}}}
+			return &store.Error{Code: store.CodeInvalidInput, Message: unknownFieldMessage(name),
+				Details: store.InvalidFields{Fields: []store.FieldError{{Name: name, Messages: []string{msgUnknownField}}}}}
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {

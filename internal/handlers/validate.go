@@ -84,7 +84,9 @@ func normalizeBody(req *http.Request, schema *openapi3.Schema) error {
 	var root any
 	_ = json.Unmarshal(body, &root)
 	if _, isObject := root.(map[string]any); !isObject {
-		return store.InvalidField("_schema", "invalid input: root must be an object")
+		e := store.InvalidField("_schema", "root must be an object")
+		e.Message = "invalid input: root must be an object"
+		return e
 	}
 	if dropNulls(root, schema) {
 		body, _ = json.Marshal(root)
@@ -237,7 +239,18 @@ func fieldsError(fields map[string][]string) error {
 	for _, n := range names {
 		out = append(out, store.FieldError{Name: n, Messages: dedupe(fields[n])})
 	}
-	return store.InvalidInput(out...)
+	e := store.InvalidInput(out...)
+	if len(out) == 1 && len(out[0].Messages) == 1 && out[0].Messages[0] == msgUnknownField {
+		e.Message = unknownFieldMessage(out[0].Name) // the same words as a strict decode's
+	}
+	return e
+}
+
+const msgUnknownField = "Unknown field."
+
+// unknownFieldMessage is the API's message for a body field it does not know.
+func unknownFieldMessage(name string) string {
+	return fmt.Sprintf("invalid input: unknown field name '%s'", name)
 }
 
 // schemaMessage words a schema violation the way the real API (marshmallow) does.
@@ -285,10 +298,10 @@ func schemaMessage(se *openapi3.SchemaError) string {
 	case "format":
 		return "Not a valid " + s.Format + "."
 	case "additionalProperties":
-		return "Unknown field."
+		return msgUnknownField
 	case "properties":
 		if _, ok := unknownProperty(se); ok {
-			return "Unknown field."
+			return msgUnknownField
 		}
 	}
 	return "Invalid value."

@@ -148,7 +148,11 @@ func (p *Project) tick() {
 
 // finish ends a running action with success (err nil) or failure and applies its effects.
 func (p *Project) finish(a actionState, err *ActionError) {
-	now := p.store.clock.Now().Truncate(time.Second)
+	now := p.store.clock.Now()
+	if a.Due != nil && a.Due.Before(now) {
+		now = *a.Due // it finished when it was due, whenever a request noticed
+	}
+	now = now.Truncate(time.Second)
 	a.Finished = &now
 	a.Due = nil
 	if err != nil {
