@@ -69,6 +69,10 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	for _, h := range headers {
 		name, value, _ := strings.Cut(h, ":")
+		if strings.EqualFold(strings.TrimSpace(name), "Host") {
+			req.Host = strings.TrimSpace(value) // net/http sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
 	res, err := c.HTTP.Do(req)

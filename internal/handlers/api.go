@@ -40,8 +40,10 @@ type API struct {
 	tokens     map[string]Token
 	adminToken string
 
+	catalogCache     catalogCache
 	rateLimitPerHour atomic.Int64
 	buckets          sync.Map // project key → *bucket
+	projectKeys      sync.Map // token (and project name) → project key
 
 	faults       faultSet
 	journal      *journal

@@ -7,20 +7,21 @@ import (
 )
 
 func (a *API) catalogOperations() map[string]echo.HandlerFunc {
+	// Images are not cached: a project's snapshots and backups are images too.
 	return map[string]echo.HandlerFunc{
-		"list_locations":           a.listLocations,
-		"get_location":             a.getLocation,
-		"list_data_centers":        a.listDatacenters,
-		"get_data_center":          a.getDatacenter,
-		"list_server_types":        a.listServerTypes,
-		"get_server_type":          a.getServerType,
-		"list_load_balancer_types": a.listLoadBalancerTypes,
-		"get_load_balancer_type":   a.getLoadBalancerType,
-		"list_isos":                a.listISOs,
-		"get_iso":                  a.getISO,
+		"list_locations":           a.cached(a.listLocations),
+		"get_location":             a.cached(a.getLocation),
+		"list_data_centers":        a.cached(a.listDatacenters),
+		"get_data_center":          a.cached(a.getDatacenter),
+		"list_server_types":        a.cached(a.listServerTypes),
+		"get_server_type":          a.cached(a.getServerType),
+		"list_load_balancer_types": a.cached(a.listLoadBalancerTypes),
+		"get_load_balancer_type":   a.cached(a.getLoadBalancerType),
+		"list_isos":                a.cached(a.listISOs),
+		"get_iso":                  a.cached(a.getISO),
 		"list_images":              a.listImages,
 		"get_image":                a.getImage,
-		"list_prices":              a.listPrices,
+		"list_prices":              a.cached(a.listPrices),
 	}
 }
 

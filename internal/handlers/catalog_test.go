@@ -146,3 +146,27 @@ func TestPricing(t *testing.T) {
 	price := st[0].(map[string]any)["prices"].([]any)[0].(map[string]any)["price_hourly"].(map[string]any)
 	assert.Regexp(t, `^\d+\.\d+$`, price["net"], "amounts are decimal strings")
 }
+
+func TestCatalogAnswersAreReplayedFaithfully(t *testing.T) {
+	srv := testkit.New(t)
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	first := api.Get("/v1/datacenters?per_page=2&page=2")
+	second := api.Get("/v1/datacenters?per_page=2&page=2")
+	require.Equal(t, 200, second.Status)
+	assert.Equal(t, first.Body, second.Body)
+	assert.Equal(t, "application/json", second.Header.Get("Content-Type"))
+	assert.Equal(t, first.Header.Values("Link"), second.Header.Values("Link"))
+	assert.Contains(t, second.Header.Get("Link"), srv.BaseURL[len("http://"):], "links are absolute for the host asked")
+	assert.NotEmpty(t, second.Header.Get("Deprecation"))
+	assert.NotEqual(t, first.Header.Get("X-Correlation-Id"), second.Header.Get("X-Correlation-Id"))
+
+	other := api.Get("/v1/datacenters?per_page=2&page=2", "Host: fake.example:8080")
+	assert.Equal(t, first.Body, other.Body)
+	assert.Contains(t, other.Header.Get("Link"), "http://fake.example:8080/v1/datacenters")
+
+	// errors are never replayed: a bad query still answers 422, and an unknown id 404, each time
+	for range 2 {
+		assert.Equal(t, 422, api.Get("/v1/locations?sort=bogus").Status)
+		assert.Equal(t, 404, api.Get("/v1/locations/999").Status)
+	}
+}

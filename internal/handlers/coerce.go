@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -58,27 +57,4 @@ func coerceBody(s *openapi3.Schema, v any) (any, bool) {
 		return val, changed
 	}
 	return v, false
-}
-
-// coerceJSON applies coerceBody to a raw body; it returns the body unchanged when nothing
-// needed coercing or the body does not decode.
-func coerceJSON(schema *openapi3.Schema, body []byte) []byte {
-	if schema == nil {
-		return body
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return body
-	}
-	out, changed := coerceBody(schema, root)
-	if !changed {
-		return body
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return body
-	}
-	return b
 }

@@ -337,7 +337,7 @@ func (a *API) projectKeyOf(value string) (string, bool) {
 	if !ok {
 		tok = Token{Value: value}
 	}
-	return ProjectKey(tok), true
+	return a.keyOfToken(tok), true
 }
 
 func (a *API) faultOperations() map[string]echo.HandlerFunc {

@@ -183,9 +183,20 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return err
 		}
-		c.Set(ctxProject, a.store.Project(ProjectKey(tok)))
+		c.Set(ctxProject, a.store.Project(a.keyOfToken(tok)))
 		return next(c)
 	}
+}
+
+// keyOfToken is ProjectKey, remembered per token: hashing on every request is measurable.
+func (a *API) keyOfToken(t Token) string {
+	cacheKey := t.Value + "\x00" + t.Project
+	if k, ok := a.projectKeys.Load(cacheKey); ok {
+		return k.(string)
+	}
+	k := ProjectKey(t)
+	a.projectKeys.Store(cacheKey, k)
+	return k
 }
 
 func (a *API) resolveToken(r *http.Request) (Token, error) {

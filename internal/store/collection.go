@@ -13,14 +13,49 @@ type entity[T any] interface {
 }
 
 // collection is one project's resources of one kind, keyed by id. It has no lock of its own:
-// the project's lock guards it.
+// the project's lock guards it. keys are unique keys (the name first, where the kind has
+// one) that it indexes, so uniqueness checks and lookups by name cost the same however many
+// resources a project holds.
 type collection[T entity[T]] struct {
 	items map[int64]T
+	keys  []func(T) string
+	index []map[string]int64
 }
 
-func newCollection[T entity[T]]() collection[T] {
-	return collection[T]{items: map[int64]T{}}
+func newCollection[T entity[T]](keys ...func(T) string) collection[T] {
+	c := collection[T]{items: map[int64]T{}, keys: keys}
+	c.reindex()
+	return c
 }
+
+func (c *collection[T]) reindex() {
+	c.index = make([]map[string]int64, len(c.keys))
+	for i, key := range c.keys {
+		c.index[i] = map[string]int64{}
+		for id, v := range c.items {
+			if k := key(v); k != "" {
+				c.index[i][k] = id
+			}
+		}
+	}
+}
+
+// byKey returns a copy of the resource whose i-th unique key is k.
+func (c *collection[T]) byKey(i int, k string) (T, bool) {
+	var zero T
+	id, ok := c.index[i][k]
+	if !ok {
+		return zero, false
+	}
+	v, ok := c.items[id]
+	if !ok || c.keys[i](v) != k {
+		return zero, false
+	}
+	return v.clone(), true
+}
+
+// byName returns a copy of the resource with this name (the first unique key).
+func (c *collection[T]) byName(name string) (T, bool) { return c.byKey(0, name) }
 
 // get returns a copy of the resource with this id.
 func (c *collection[T]) get(id int64) (T, bool) {
@@ -32,9 +67,34 @@ func (c *collection[T]) get(id int64) (T, bool) {
 }
 
 // put stores a copy of v.
-func (c *collection[T]) put(v T) { c.items[v.entityID()] = v.clone() }
+func (c *collection[T]) put(v T) {
+	id := v.entityID()
+	c.unindex(id)
+	c.items[id] = v.clone()
+	for i, key := range c.keys {
+		if k := key(v); k != "" {
+			c.index[i][k] = id
+		}
+	}
+}
 
-func (c *collection[T]) remove(id int64) { delete(c.items, id) }
+func (c *collection[T]) remove(id int64) {
+	c.unindex(id)
+	delete(c.items, id)
+}
+
+// unindex drops the keys the stored resource id holds.
+func (c *collection[T]) unindex(id int64) {
+	old, ok := c.items[id]
+	if !ok {
+		return
+	}
+	for i, key := range c.keys {
+		if k := key(old); c.index[i][k] == id {
+			delete(c.index[i], k)
+		}
+	}
+}
 
 func (c *collection[T]) len() int { return len(c.items) }
 
@@ -74,6 +134,7 @@ func (c *collection[T]) snapshot() []T {
 
 func (c *collection[T]) restore(vals []T) {
 	c.items = make(map[int64]T, len(vals))
+	c.reindex()
 	for _, v := range vals {
 		c.put(v)
 	}

@@ -148,8 +148,11 @@ type legacyDNS struct {
 }
 
 func newLegacyDNS() legacyDNS {
-	return legacyDNS{zones: newCollection[legacyZoneState](), records: newCollection[legacyRecordState](),
-		primaries: newCollection[legacyPrimaryState]()}
+	return legacyDNS{
+		zones:     newCollection(func(z legacyZoneState) string { return z.Name }, func(z legacyZoneState) string { return z.ID }),
+		records:   newCollection(func(r legacyRecordState) string { return r.ID }),
+		primaries: newCollection(func(s legacyPrimaryState) string { return s.ID }),
+	}
 }
 
 // LegacyDNSSnapshot is the legacy API's part of a project snapshot.
@@ -201,7 +204,7 @@ func errLegacyZoneNotFound() error { return Errorf(CodeNotFound, "zone not found
 const ErrLegacyRecordNotFound = "record does not exist"
 
 func (p *Project) legacyZone(id string) (legacyZoneState, error) {
-	z, ok := p.legacy.zones.find(func(z legacyZoneState) bool { return z.ID == id })
+	z, ok := p.legacy.zones.byKey(1, id)
 	if !ok {
 		return z, errLegacyZoneNotFound()
 	}
@@ -287,7 +290,7 @@ func (p *Project) LegacyCreateZone(req LegacyZoneRequest) (LegacyZone, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, dup := p.legacy.zones.find(func(z legacyZoneState) bool { return z.Name == req.Name }); dup {
+	if _, dup := p.legacy.zones.byName(req.Name); dup {
 		return LegacyZone{}, Errorf(CodeInvalidInput, "zone already exists")
 	}
 	ttl := LegacyDefaultZoneTTL
@@ -464,7 +467,7 @@ func (p *Project) LegacyListRecords(zoneID string, opts ListOptions) (Page[Legac
 }
 
 func (p *Project) legacyRecord(id string) (legacyRecordState, error) {
-	r, ok := p.legacy.records.find(func(r legacyRecordState) bool { return r.ID == id })
+	r, ok := p.legacy.records.byKey(0, id)
 	if !ok {
 		return r, Errorf(CodeNotFound, ErrLegacyRecordNotFound)
 	}
@@ -760,7 +763,7 @@ func (p *Project) LegacyListPrimaryServers(zoneID string) ([]LegacyPrimaryServer
 }
 
 func (p *Project) legacyPrimary(id string) (legacyPrimaryState, error) {
-	s, ok := p.legacy.primaries.find(func(s legacyPrimaryState) bool { return s.ID == id })
+	s, ok := p.legacy.primaries.byKey(0, id)
 	if !ok {
 		return s, Errorf(CodeNotFound, "primary server not found")
 	}

@@ -457,7 +457,7 @@ func (p *Project) CreateNetwork(req CreateNetwork) (Network, error) {
 		}
 		n.Routes = append(n.Routes, route)
 	}
-	if _, dup := p.networks.find(func(o networkState) bool { return o.Name == req.Name }); dup {
+	if _, dup := p.networks.byName(req.Name); dup {
 		return Network{}, Uniqueness("name", "name is already used")
 	}
 	if err := p.checkLimit("networks", p.networks.len()); err != nil {
@@ -519,7 +519,7 @@ func (p *Project) UpdateNetwork(id int64, req UpdateNetwork) (Network, error) {
 		return Network{}, err
 	}
 	if req.Name != nil && *req.Name != n.Name {
-		if _, dup := p.networks.find(func(o networkState) bool { return o.Name == *req.Name }); dup {
+		if _, dup := p.networks.byName(*req.Name); dup {
 			return Network{}, Uniqueness("name", "name is already used")
 		}
 		n.Name = *req.Name

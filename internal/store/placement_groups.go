@@ -93,7 +93,7 @@ func (p *Project) CreatePlacementGroup(req CreatePlacementGroup) (CreatePlacemen
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tick()
-	if _, dup := p.placementGroups.find(func(g PlacementGroup) bool { return g.Name == req.Name }); dup {
+	if _, dup := p.placementGroups.byName(req.Name); dup {
 		return CreatePlacementGroupResult{}, Uniqueness("name", "name is already used")
 	}
 	if err := p.checkLimit("placement_groups", p.placementGroups.len()); err != nil {
@@ -149,7 +149,7 @@ func (p *Project) UpdatePlacementGroup(id int64, req UpdatePlacementGroup) (Plac
 		return PlacementGroup{}, NotFound("placement_group")
 	}
 	if req.Name != nil && *req.Name != g.Name {
-		if _, dup := p.placementGroups.find(func(o PlacementGroup) bool { return o.Name == *req.Name }); dup {
+		if _, dup := p.placementGroups.byName(*req.Name); dup {
 			return PlacementGroup{}, Uniqueness("name", "name is already used")
 		}
 		g.Name = *req.Name

@@ -258,7 +258,7 @@ func (p *Project) CreatePrimaryIP(req CreatePrimaryIP) (CreatePrimaryIPResult, e
 		}
 		loc = l
 	}
-	if _, dup := p.primaryIPs.find(func(ip PrimaryIP) bool { return ip.Name == req.Name }); dup {
+	if _, dup := p.primaryIPs.byName(req.Name); dup {
 		return CreatePrimaryIPResult{}, Uniqueness("name", "name is already used")
 	}
 	if err := p.checkLimit("primary_ips", p.primaryIPs.len()); err != nil {
@@ -315,7 +315,7 @@ func (p *Project) UpdatePrimaryIP(id int64, req UpdatePrimaryIP) (PrimaryIP, err
 		return PrimaryIP{}, NotFound("primary_ip")
 	}
 	if req.Name != nil && *req.Name != ip.Name {
-		if _, dup := p.primaryIPs.find(func(o PrimaryIP) bool { return o.Name == *req.Name }); dup {
+		if _, dup := p.primaryIPs.byName(*req.Name); dup {
 			return PrimaryIP{}, Uniqueness("name", "name is already used")
 		}
 		ip.Name = *req.Name

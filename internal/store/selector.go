@@ -85,7 +85,7 @@ func parseRequirement(t string) (requirement, bool) {
 	}
 	if rest, ok := strings.CutPrefix(t, "!"); ok {
 		key := strings.TrimSpace(rest)
-		return requirement{key: key, op: opNotExists}, labelKeyRE.MatchString(key)
+		return requirement{key: key, op: opNotExists}, validLabelKey(key)
 	}
 	if i := strings.IndexByte(t, '('); i >= 0 {
 		head, list := strings.TrimSpace(t[:i]), t[i:]
@@ -103,12 +103,12 @@ func parseRequirement(t string) (requirement, bool) {
 		}
 		for _, v := range strings.Split(list[1:len(list)-1], ",") {
 			v = strings.TrimSpace(v)
-			if !labelValueRE.MatchString(v) {
+			if !validLabelValue(v) {
 				return requirement{}, false
 			}
 			r.values = append(r.values, v)
 		}
-		return r, labelKeyRE.MatchString(r.key)
+		return r, validLabelKey(r.key)
 	}
 	var r requirement
 	var key, value string
@@ -123,11 +123,11 @@ func parseRequirement(t string) (requirement, bool) {
 		key, value, _ = strings.Cut(t, "=")
 		r.op = opEq
 	default:
-		return requirement{key: t, op: opExists}, labelKeyRE.MatchString(t)
+		return requirement{key: t, op: opExists}, validLabelKey(t)
 	}
 	r.key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 	r.values = []string{value}
-	return r, labelKeyRE.MatchString(r.key) && labelValueRE.MatchString(value)
+	return r, validLabelKey(r.key) && validLabelValue(value)
 }
 
 // Matches reports whether labels satisfy every requirement. As in Kubernetes, != and notin

@@ -30,7 +30,7 @@ func FuzzLabelSelector(f *testing.F) {
 			return
 		}
 		for _, r := range sel {
-			if !labelKeyRE.MatchString(r.key) {
+			if !hcloudLabelKeyRE.MatchString(r.key) {
 				t.Fatalf("ParseSelector(%q) accepted the key %q", s, r.key)
 			}
 		}

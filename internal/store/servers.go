@@ -372,7 +372,7 @@ func (p *Project) resolveSSHKeys(refs []IDOrName, field string) ([]int64, error)
 			k, found = p.sshKeys.get(id)
 		}
 		if !found {
-			k, found = p.sshKeys.find(func(k SSHKey) bool { return k.Name == string(ref) })
+			k, found = p.sshKeys.byName(string(ref))
 		}
 		if !found {
 			return nil, InvalidField(field, fmt.Sprintf("ssh key %s not found", ref))
@@ -523,7 +523,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 		pg = &g
 	}
 
-	if _, dup := p.servers.find(func(s serverState) bool { return s.Name == req.Name }); dup {
+	if _, dup := p.servers.byName(req.Name); dup {
 		return CreateServerResult{}, Uniqueness("name", "server name is already used")
 	}
 	if err := p.checkLimit("servers", p.servers.len()); err != nil {
@@ -645,7 +645,7 @@ func (p *Project) UpdateServer(id int64, req UpdateServer) (Server, error) {
 		return Server{}, NotFound("server")
 	}
 	if req.Name != nil && *req.Name != s.Name {
-		if _, dup := p.servers.find(func(o serverState) bool { return o.Name == *req.Name }); dup {
+		if _, dup := p.servers.byName(*req.Name); dup {
 			return Server{}, Uniqueness("name", "server name is already used")
 		}
 		s.Name = *req.Name

@@ -75,10 +75,10 @@ func (p *Project) CreateSSHKey(req CreateSSHKey) (SSHKey, error) {
 	if err := p.checkLimit("ssh_keys", p.sshKeys.len()); err != nil {
 		return SSHKey{}, err
 	}
-	if _, dup := p.sshKeys.find(func(k SSHKey) bool { return k.Name == req.Name }); dup {
+	if _, dup := p.sshKeys.byName(req.Name); dup {
 		return SSHKey{}, Uniqueness("name", "SSH key with the same name already exists")
 	}
-	if _, dup := p.sshKeys.find(func(k SSHKey) bool { return k.Fingerprint == fp }); dup {
+	if _, dup := p.sshKeys.byKey(1, fp); dup {
 		return SSHKey{}, Uniqueness("public_key", "SSH key with the same fingerprint already exists")
 	}
 	k := SSHKey{
@@ -130,7 +130,7 @@ func (p *Project) UpdateSSHKey(id int64, req UpdateSSHKey) (SSHKey, error) {
 		return SSHKey{}, NotFound("ssh_key")
 	}
 	if req.Name != nil && *req.Name != k.Name {
-		if _, dup := p.sshKeys.find(func(o SSHKey) bool { return o.Name == *req.Name }); dup {
+		if _, dup := p.sshKeys.byName(*req.Name); dup {
 			return SSHKey{}, Uniqueness("name", "SSH key with the same name already exists")
 		}
 		k.Name = *req.Name

@@ -146,16 +146,16 @@ func newProject(s *Store, key string) *Project {
 	return &Project{
 		store:   s,
 		key:     key,
-		sshKeys: newCollection[SSHKey](),
+		sshKeys: newCollection(func(k SSHKey) string { return k.Name }, func(k SSHKey) string { return k.Fingerprint }),
 		actions: newCollection[actionState](),
 
-		servers:         newCollection[serverState](),
-		primaryIPs:      newCollection[PrimaryIP](),
-		placementGroups: newCollection[PlacementGroup](),
+		servers:         newCollection(func(s serverState) string { return s.Name }),
+		primaryIPs:      newCollection(func(ip PrimaryIP) string { return ip.Name }),
+		placementGroups: newCollection(func(g PlacementGroup) string { return g.Name }),
 		ownImages:       newCollection[userImage](),
-		networks:        newCollection[networkState](),
+		networks:        newCollection(func(n networkState) string { return n.Name }),
 
-		zones:  newCollection[zoneState](),
+		zones:  newCollection(func(z zoneState) string { return z.Name }),
 		legacy: newLegacyDNS(),
 
 		running: map[int64]struct{}{},

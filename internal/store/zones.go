@@ -260,7 +260,7 @@ func (p *Project) CreateZone(req CreateZone) (Zone, Action, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tick()
-	if _, dup := p.zones.find(func(z zoneState) bool { return z.Name == req.Name }); dup {
+	if _, dup := p.zones.byName(req.Name); dup {
 		return Zone{}, Action{}, Uniqueness("name", "zone name is already used")
 	}
 	now := p.now()
