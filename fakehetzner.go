@@ -60,6 +60,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// JournalSize is how many requests /_fake/requests keeps (0: 1000).
 	JournalSize int
+	// DatacentersRemoved makes GET /datacenters(/{id}) answer 410 deprecated_api_endpoint, as
+	// announced for after 2026-10-01 (by default they are served, marked deprecated).
+	DatacentersRemoved bool
 }
 
 // Server is one fake: its state and its HTTP handler.
@@ -101,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 		Spec: doc, Store: st, Tokens: tokens, RateLimit: cfg.RateLimit,
 		AdminToken: cfg.AdminToken, Logger: cfg.Logger,
 		MaxBodyBytes: cfg.MaxBodyBytes, JournalSize: cfg.JournalSize,
+		DatacentersRemoved: cfg.DatacentersRemoved,
 	})
 	if err != nil {
 		return nil, err

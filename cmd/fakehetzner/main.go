@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateLimit := fs.String("rate-limit", env("FAKEHETZNER_RATE_LIMIT", "3600"), "requests per hour per project, 0 = off (env FAKEHETZNER_RATE_LIMIT)")
 	actionDuration := fs.String("action-duration", env("FAKEHETZNER_ACTION_DURATION", "0s"), "how long actions run: 0s, 2s, … or manual (env FAKEHETZNER_ACTION_DURATION)")
 	adminToken := fs.String("admin-token", env("FAKEHETZNER_ADMIN_TOKEN", ""), "bearer token that protects /_fake (env FAKEHETZNER_ADMIN_TOKEN)")
+	datacentersRemoved := fs.Bool("datacenters-removed", env("FAKEHETZNER_DATACENTERS_REMOVED", "") == "true", "answer /v1/datacenters with 410, as announced for after 2026-10-01 (env FAKEHETZNER_DATACENTERS_REMOVED=true)")
 	logLevel := fs.String("log-level", env("FAKEHETZNER_LOG_LEVEL", "info"), "debug, info, warn or error (env FAKEHETZNER_LOG_LEVEL)")
 	stateFilePath := fs.String("state-file", env("FAKEHETZNER_STATE_FILE", ""), "load state from PATH at start, save it there atomically every --save-interval and at shutdown (env FAKEHETZNER_STATE_FILE)")
 	saveInterval := fs.String("save-interval", env("FAKEHETZNER_SAVE_INTERVAL", "30s"), "how often to save a changed state to --state-file; 0 = only at shutdown (env FAKEHETZNER_SAVE_INTERVAL)")
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	srv, err := fakehetzner.New(fakehetzner.Config{
 		Tokens: tokens, RateLimit: limit, ActionDuration: *actionDuration,
-		AdminToken: *adminToken, Logger: logger, Limits: limits, MaxBodyBytes: *maxBody,
+		AdminToken: *adminToken, DatacentersRemoved: *datacentersRemoved, Logger: logger, Limits: limits, MaxBodyBytes: *maxBody,
 	})
 	if err != nil {
 		return err

@@ -30,6 +30,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// JournalSize is how many requests /_fake/requests keeps (0: DefaultJournalSize).
 	JournalSize int
+	// DatacentersRemoved makes /datacenters answer 410, as announced for after 2026-10-01.
+	DatacentersRemoved bool
 }
 
 // API serves every route of the spec.
@@ -40,10 +42,11 @@ type API struct {
 	tokens     map[string]Token
 	adminToken string
 
-	catalogCache     catalogCache
-	rateLimitPerHour atomic.Int64
-	buckets          sync.Map // project key → *bucket
-	projectKeys      sync.Map // token (and project name) → project key
+	catalogCache       catalogCache
+	datacentersRemoved atomic.Bool // the announced 410 for /datacenters
+	rateLimitPerHour   atomic.Int64
+	buckets            sync.Map // project key → *bucket
+	projectKeys        sync.Map // token (and project name) → project key
 
 	faults       faultSet
 	journal      *journal
@@ -65,6 +68,7 @@ func New(o Options) (*API, error) {
 		a.tokens[t.Value] = t
 	}
 	a.rateLimitPerHour.Store(int64(o.RateLimit))
+	a.datacentersRemoved.Store(o.DatacentersRemoved)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

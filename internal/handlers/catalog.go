@@ -11,8 +11,8 @@ func (a *API) catalogOperations() map[string]echo.HandlerFunc {
 	return map[string]echo.HandlerFunc{
 		"list_locations":           a.cached(a.listLocations),
 		"get_location":             a.cached(a.getLocation),
-		"list_data_centers":        a.cached(a.listDatacenters),
-		"get_data_center":          a.cached(a.getDatacenter),
+		"list_data_centers":        a.unlessDatacentersRemoved(a.cached(a.listDatacenters)),
+		"get_data_center":          a.unlessDatacentersRemoved(a.cached(a.getDatacenter)),
 		"list_server_types":        a.cached(a.listServerTypes),
 		"get_server_type":          a.cached(a.getServerType),
 		"list_load_balancer_types": a.cached(a.listLoadBalancerTypes),
@@ -59,6 +59,18 @@ const (
 	datacentersSunset      = "Thu, 01 Oct 2026 00:00:00 GMT"
 	datacentersChangelog   = "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-deprecated"
 )
+
+// unlessDatacentersRemoved answers as the API announced for after 2026-10-01, when the
+// switch is on (Config.DatacentersRemoved, PATCH /_fake/config): 410 deprecated_api_endpoint.
+func (a *API) unlessDatacentersRemoved(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if a.datacentersRemoved.Load() {
+			return &store.Error{Code: store.CodeDeprecatedAPIEndpoint, Message: "API functionality was removed",
+				Details: map[string]string{"announcement": datacentersChangelog}}
+		}
+		return h(c)
+	}
+}
 
 func (a *API) listDatacenters(c echo.Context) error {
 	p, err := a.store.ListDatacenters(c.QueryParam("name"), listOptions(c))

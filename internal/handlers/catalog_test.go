@@ -170,3 +170,21 @@ func TestCatalogAnswersAreReplayedFaithfully(t *testing.T) {
 		assert.Equal(t, 404, api.Get("/v1/locations/999").Status)
 	}
 }
+
+func TestDatacentersCanBeSwitchedToTheAnnouncedRemoval(t *testing.T) {
+	srv := testkit.New(t)
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	require.Equal(t, 200, api.Get("/v1/datacenters").Status) // also fills the answer cache
+	res := api.Do("PATCH", "/_fake/config", map[string]any{"datacenters_removed": true})
+	require.Equal(t, 200, res.Status, string(res.Body))
+	assert.Equal(t, true, res.JSON()["datacenters_removed"])
+	for _, path := range []string{"/v1/datacenters", "/v1/datacenters/3"} {
+		res := api.Get(path)
+		assert.Equal(t, 410, res.Status, path)
+		assert.Equal(t, "deprecated_api_endpoint", res.Error().Code)
+		assert.Contains(t, string(res.Body), "2026-06-02-datacenters-deprecated")
+	}
+	assert.Equal(t, 200, api.Get("/v1/locations").Status, "locations replace them")
+	api.Do("PATCH", "/_fake/config", map[string]any{"datacenters_removed": false})
+	assert.Equal(t, 200, api.Get("/v1/datacenters").Status)
+}

@@ -84,14 +84,15 @@ func (a *API) setClock(c echo.Context) error {
 }
 
 type configBody struct {
-	ActionDuration *string      `json:"action_duration,omitempty"`
-	RateLimit      *int         `json:"rate_limit,omitempty"`
-	Limits         store.Limits `json:"limits,omitempty"`
+	ActionDuration     *string      `json:"action_duration,omitempty"`
+	RateLimit          *int         `json:"rate_limit,omitempty"`
+	Limits             store.Limits `json:"limits,omitempty"`
+	DatacentersRemoved *bool        `json:"datacenters_removed,omitempty"`
 }
 
 func (a *API) currentConfig() configBody {
-	d, rl := a.store.ActionDuration().String(), a.RateLimit()
-	return configBody{ActionDuration: &d, RateLimit: &rl, Limits: a.store.Limits()}
+	d, rl, gone := a.store.ActionDuration().String(), a.RateLimit(), a.datacentersRemoved.Load()
+	return configBody{ActionDuration: &d, RateLimit: &rl, Limits: a.store.Limits(), DatacentersRemoved: &gone}
 }
 
 func (a *API) getConfig(c echo.Context) error { return c.JSON(200, a.currentConfig()) }
@@ -119,6 +120,9 @@ func (a *API) patchConfig(c echo.Context) error {
 	}
 	if req.RateLimit != nil {
 		a.SetRateLimit(*req.RateLimit)
+	}
+	if req.DatacentersRemoved != nil {
+		a.datacentersRemoved.Store(*req.DatacentersRemoved)
 	}
 	return c.JSON(200, a.currentConfig())
 }
