@@ -184,9 +184,7 @@ var actionEffects = map[string]func(p *Project, a Action){}
 // StartAction records a running action on the given resources, for seeding tests: it finishes
 // like any other (after the action duration, or when completed by hand).
 func (p *Project) StartAction(command string, resources ...ActionResource) Action {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	return p.startAction(command, resources...)
 }
 
@@ -204,9 +202,7 @@ func (p *Project) lockedBy(typ string, id int64) bool {
 
 // GetAction returns one action of the project.
 func (p *Project) GetAction(id int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, ok := p.actions.get(id)
 	if !ok {
 		return Action{}, NotFound("action")
@@ -239,9 +235,7 @@ func finishedKey(a actionState) int64 {
 
 // ListActions lists actions through the shared list path.
 func (p *Project) ListActions(f ActionFilter, opts ListOptions) (Page[Action], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	match := func(a actionState) bool {
 		if len(f.IDs) > 0 && !slices.Contains(f.IDs, a.ID) {
 			return false
@@ -263,11 +257,7 @@ func (p *Project) ListActions(f ActionFilter, opts ListOptions) (Page[Action], e
 	if err != nil {
 		return Page[Action]{}, err
 	}
-	out := Page[Action]{Items: make([]Action, len(pg.Items)), Pagination: pg.Pagination}
-	for i, a := range pg.Items {
-		out.Items[i] = a.Action
-	}
-	return out, nil
+	return mapPage(pg, func(a actionState) Action { return a.Action }), nil
 }
 
 // CompleteAction finishes a running action now, wherever it is, with success or an error.
@@ -281,9 +271,7 @@ func (s *Store) CompleteAction(id int64, success bool, code, message string) (Ac
 }
 
 func (p *Project) complete(id int64, success bool, code, message string) (Action, bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, ok := p.actions.items[id]
 	if !ok {
 		return Action{}, false, nil

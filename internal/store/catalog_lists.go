@@ -139,9 +139,7 @@ func derefString(s *string) string {
 
 // ListImages lists the catalog's images and the project's own.
 func (p *Project) ListImages(f ImageFilter, opts ListOptions) (Page[Image], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	all := p.images()
 	match := func(i Image) bool {
 		switch {
@@ -165,9 +163,7 @@ func (p *Project) ListImages(f ImageFilter, opts ListOptions) (Page[Image], erro
 
 // GetImage returns one image by id.
 func (p *Project) GetImage(id int64) (Image, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	for _, i := range p.images() {
 		if i.ID == id {
 			i.Labels = copyLabels(i.Labels)

@@ -120,9 +120,7 @@ func (p *Project) UpdateImage(id int64, req UpdateImage) (Image, error) {
 			return Image{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ui, err := p.ownImage(id)
 	if err != nil {
 		return Image{}, err
@@ -142,9 +140,7 @@ func (p *Project) UpdateImage(id int64, req UpdateImage) (Image, error) {
 
 // DeleteImage deletes a snapshot or backup unless it is protected or still being created.
 func (p *Project) DeleteImage(id int64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ui, err := p.ownImage(id)
 	if err != nil {
 		return err
@@ -166,9 +162,7 @@ type ChangeImageProtection struct {
 
 // ChangeImageProtection sets delete protection of a snapshot or backup.
 func (p *Project) ChangeImageProtection(id int64, req ChangeImageProtection) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ui, err := p.ownImage(id)
 	if err != nil {
 		return Action{}, err

@@ -273,11 +273,7 @@ func (p *Project) LegacyListZones(name, searchName string, opts ListOptions) (Pa
 	if name != "" && pg.Pagination.TotalEntries == 0 {
 		return Page[LegacyZone]{}, errLegacyZoneNotFound()
 	}
-	out := Page[LegacyZone]{Items: make([]LegacyZone, len(pg.Items)), Pagination: pg.Pagination}
-	for i, z := range pg.Items {
-		out.Items[i] = p.legacyView(z)
-	}
-	return out, nil
+	return mapPage(pg, func(z legacyZoneState) LegacyZone { return p.legacyView(z) }), nil
 }
 
 // LegacyCreateZone creates a zone with the SOA and the three NS records of the old service.
@@ -459,11 +455,7 @@ func (p *Project) LegacyListRecords(zoneID string, opts ListOptions) (Page[Legac
 	if err != nil {
 		return Page[LegacyRecord]{}, err
 	}
-	out := Page[LegacyRecord]{Items: make([]LegacyRecord, len(pg.Items)), Pagination: pg.Pagination}
-	for i, r := range pg.Items {
-		out.Items[i] = r.clone().LegacyRecord
-	}
-	return out, nil
+	return mapPage(pg, func(r legacyRecordState) LegacyRecord { return r.clone().LegacyRecord }), nil
 }
 
 func (p *Project) legacyRecord(id string) (legacyRecordState, error) {

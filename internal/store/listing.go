@@ -112,6 +112,15 @@ func paginate[T any](items []T, opts ListOptions, maxPerPage int) Page[T] {
 	return Page[T]{Items: items[start:end], Pagination: p}
 }
 
+// mapPage turns a page of stored values into the page the API shows.
+func mapPage[T, U any](pg Page[T], view func(T) U) Page[U] {
+	out := Page[U]{Items: make([]U, len(pg.Items)), Pagination: pg.Pagination}
+	for i, v := range pg.Items {
+		out.Items[i] = view(v)
+	}
+	return out
+}
+
 // Compare helpers for sorters.
 func byString[T any](get func(T) string) func(a, b T) int {
 	return func(a, b T) int { return strings.Compare(get(a), get(b)) }

@@ -125,9 +125,7 @@ func (s *Store) ServerMetadata(projectKey string, serverID int64) (ServerMetadat
 }
 
 func (p *Project) metadata(serverID int64) (ServerMetadata, bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	var st serverState
 	if serverID != 0 {
 		var ok bool

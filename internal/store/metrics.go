@@ -81,9 +81,7 @@ func (p *Project) ServerMetrics(id int64, req MetricsRequest) (Metrics, error) {
 		step = (span + maxMetricSamples - 2) / (maxMetricSamples - 1)
 	}
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if _, ok := p.servers.get(id); !ok {
 		return Metrics{}, NotFound("server")
 	}

@@ -440,9 +440,7 @@ func (p *Project) CreateNetwork(req CreateNetwork) (Network, error) {
 	if err := ValidateLabels(req.Labels); err != nil {
 		return Network{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n := Network{Name: req.Name, IPRange: nr.String(), Subnets: []NetworkSubnet{}, Routes: []NetworkRoute{},
 		Labels: copyLabels(req.Labels), ExposeRoutesToVSwitch: req.ExposeRoutesToVSwitch != nil && *req.ExposeRoutesToVSwitch}
 	for _, s := range req.Subnets {
@@ -471,9 +469,7 @@ func (p *Project) CreateNetwork(req CreateNetwork) (Network, error) {
 
 // GetNetwork returns one network.
 func (p *Project) GetNetwork(id int64) (Network, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return Network{}, NotFound("network")
@@ -483,19 +479,13 @@ func (p *Project) GetNetwork(id int64) (Network, error) {
 
 // ListNetworks lists networks with the name filter.
 func (p *Project) ListNetworks(f NetworkFilter, opts ListOptions) (Page[Network], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	pg, err := page(&p.networks, opts, func(n networkState) bool { return f.Name == "" || n.Name == f.Name },
 		func(n networkState) map[string]string { return n.Labels }, networkSorter)
 	if err != nil {
 		return Page[Network]{}, err
 	}
-	out := Page[Network]{Items: make([]Network, len(pg.Items)), Pagination: pg.Pagination}
-	for i, n := range pg.Items {
-		out.Items[i] = p.networkView(n)
-	}
-	return out, nil
+	return mapPage(pg, func(n networkState) Network { return p.networkView(n) }), nil
 }
 
 // UpdateNetwork changes name, labels or expose_routes_to_vswitch.
@@ -508,9 +498,7 @@ func (p *Project) UpdateNetwork(id int64, req UpdateNetwork) (Network, error) {
 			return Network{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return Network{}, NotFound("network")
@@ -536,9 +524,7 @@ func (p *Project) UpdateNetwork(id int64, req UpdateNetwork) (Network, error) {
 
 // DeleteNetwork deletes an unprotected network; its servers are detached.
 func (p *Project) DeleteNetwork(id int64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return NotFound("network")
@@ -567,9 +553,7 @@ func (p *Project) detachAll(networkID int64) {
 // not be changing; change checks the request and changes the network, which keeps its
 // previous state until the action ends.
 func (p *Project) networkAction(id int64, command string, change func(n *Network) error) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return Action{}, NotFound("network")
@@ -692,9 +676,7 @@ func (p *Project) checkNoOverlapOfMembers(networkID int64, r netip.Prefix) error
 
 // ChangeNetworkProtection sets delete protection; the action is finished at once.
 func (p *Project) ChangeNetworkProtection(id int64, req ChangeNetworkProtection) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return Action{}, NotFound("network")
@@ -734,9 +716,7 @@ func (p *Project) ListNetworkMembers(id int64, f NetworkMemberFilter, opts ListO
 		}
 		subnets[i] = sr.String()
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	n, ok := p.networks.get(id)
 	if !ok {
 		return Page[NetworkMember]{}, NotFound("network")

@@ -90,9 +90,7 @@ func (p *Project) CreatePlacementGroup(req CreatePlacementGroup) (CreatePlacemen
 	if err := ValidateLabels(req.Labels); err != nil {
 		return CreatePlacementGroupResult{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if _, dup := p.placementGroups.byName(req.Name); dup {
 		return CreatePlacementGroupResult{}, Uniqueness("name", "name is already used")
 	}
@@ -107,9 +105,7 @@ func (p *Project) CreatePlacementGroup(req CreatePlacementGroup) (CreatePlacemen
 
 // GetPlacementGroup returns one group with its servers.
 func (p *Project) GetPlacementGroup(id int64) (PlacementGroup, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	g, ok := p.placementGroups.get(id)
 	if !ok {
 		return PlacementGroup{}, NotFound("placement_group")
@@ -119,9 +115,7 @@ func (p *Project) GetPlacementGroup(id int64) (PlacementGroup, error) {
 
 // ListPlacementGroups lists groups with the name and type filters.
 func (p *Project) ListPlacementGroups(f PlacementGroupFilter, opts ListOptions) (Page[PlacementGroup], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	pg, err := page(&p.placementGroups, opts, func(g PlacementGroup) bool {
 		return (f.Name == "" || g.Name == f.Name) && (len(f.Types) == 0 || slices.Contains(f.Types, g.Type))
 	}, func(g PlacementGroup) map[string]string { return g.Labels }, placementGroupSorter)
@@ -141,9 +135,7 @@ func (p *Project) UpdatePlacementGroup(id int64, req UpdatePlacementGroup) (Plac
 			return PlacementGroup{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	g, ok := p.placementGroups.get(id)
 	if !ok {
 		return PlacementGroup{}, NotFound("placement_group")
@@ -163,9 +155,7 @@ func (p *Project) UpdatePlacementGroup(id int64, req UpdatePlacementGroup) (Plac
 
 // DeletePlacementGroup deletes a group; its servers leave it.
 func (p *Project) DeletePlacementGroup(id int64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if _, ok := p.placementGroups.get(id); !ok {
 		return NotFound("placement_group")
 	}

@@ -238,9 +238,7 @@ func (p *Project) CreatePrimaryIP(req CreatePrimaryIP) (CreatePrimaryIPResult, e
 	case req.AssigneeID != nil && req.AssigneeType != nil && *req.AssigneeType != AssigneeServer:
 		return CreatePrimaryIPResult{}, InvalidField("assignee_type", "Not a valid choice.")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	var loc catalog.Location
 	if req.AssigneeID != nil {
 		s, ok := p.servers.get(*req.AssigneeID)
@@ -277,9 +275,7 @@ func (p *Project) CreatePrimaryIP(req CreatePrimaryIP) (CreatePrimaryIPResult, e
 
 // GetPrimaryIP returns one primary IP.
 func (p *Project) GetPrimaryIP(id int64) (PrimaryIP, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return PrimaryIP{}, NotFound("primary_ip")
@@ -289,9 +285,7 @@ func (p *Project) GetPrimaryIP(id int64) (PrimaryIP, error) {
 
 // ListPrimaryIPs lists primary IPs with the name and ip filters.
 func (p *Project) ListPrimaryIPs(f PrimaryIPFilter, opts ListOptions) (Page[PrimaryIP], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	return page(&p.primaryIPs, opts, func(ip PrimaryIP) bool {
 		return (f.Name == "" || ip.Name == f.Name) && (f.IP == "" || ip.IP == f.IP)
 	}, func(ip PrimaryIP) map[string]string { return ip.Labels }, primaryIPSorter)
@@ -307,9 +301,7 @@ func (p *Project) UpdatePrimaryIP(id int64, req UpdatePrimaryIP) (PrimaryIP, err
 			return PrimaryIP{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return PrimaryIP{}, NotFound("primary_ip")
@@ -335,9 +327,7 @@ func (p *Project) UpdatePrimaryIP(id int64, req UpdatePrimaryIP) (PrimaryIP, err
 
 // DeletePrimaryIP deletes an unassigned, unprotected primary IP.
 func (p *Project) DeletePrimaryIP(id int64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return NotFound("primary_ip")
@@ -366,9 +356,7 @@ func (p *Project) AssignPrimaryIP(id int64, req AssignPrimaryIP) (Action, error)
 	if req.AssigneeType != AssigneeServer {
 		return Action{}, InvalidField("assignee_type", "Not a valid choice.")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return Action{}, NotFound("primary_ip")
@@ -390,9 +378,7 @@ func (p *Project) AssignPrimaryIP(id int64, req AssignPrimaryIP) (Action, error)
 
 // UnassignPrimaryIP unassigns a primary IP from its (off) server.
 func (p *Project) UnassignPrimaryIP(id int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return Action{}, NotFound("primary_ip")
@@ -419,9 +405,7 @@ func (p *Project) UnassignPrimaryIP(id int64) (Action, error) {
 
 // ChangePrimaryIPDNSPtr sets or resets the reverse DNS of an address of the primary IP.
 func (p *Project) ChangePrimaryIPDNSPtr(id int64, req ChangeDNSPtr) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return Action{}, NotFound("primary_ip")
@@ -440,9 +424,7 @@ type ChangePrimaryIPProtection struct {
 
 // ChangePrimaryIPProtection sets delete protection; an auto-delete IP cannot be protected.
 func (p *Project) ChangePrimaryIPProtection(id int64, req ChangePrimaryIPProtection) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	ip, ok := p.primaryIPs.get(id)
 	if !ok {
 		return Action{}, NotFound("primary_ip")

@@ -3,9 +3,7 @@ package store
 // CheckResource says whether a resource of a kind exists, for the /<resources>/{id}/actions
 // endpoints (404 for an unknown resource, as the API answers).
 func (p *Project) CheckResource(kind string, id int64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	found := false
 	switch kind {
 	case "server":
@@ -30,9 +28,7 @@ func (p *Project) CheckResource(kind string, id int64) error {
 // GetResourceAction returns an action that works on a resource of the kind: the one with
 // resID, or any when resID is 0. Other actions are not found there.
 func (p *Project) GetResourceAction(kind string, resID, actionID int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, ok := p.actions.get(actionID)
 	if !ok {
 		return Action{}, NotFound("action")

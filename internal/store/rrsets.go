@@ -302,9 +302,7 @@ func (p *Project) primaryZone(idOrName string) (zoneState, error) {
 
 // ListRRSets lists a zone's rrsets (by id unless sorted), per_page up to 100.
 func (p *Project) ListRRSets(zone string, f RRSetFilter, opts ListOptions) (Page[RRSet], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.primaryZone(zone)
 	if err != nil {
 		return Page[RRSet]{}, err
@@ -324,11 +322,7 @@ func (p *Project) ListRRSets(zone string, f RRSetFilter, opts ListOptions) (Page
 	if err != nil {
 		return Page[RRSet]{}, err
 	}
-	out := Page[RRSet]{Items: make([]RRSet, len(pg.Items)), Pagination: pg.Pagination}
-	for i, r := range pg.Items {
-		out.Items[i] = r.RRSet
-	}
-	return out, nil
+	return mapPage(pg, func(r rrsetRow) RRSet { return r.RRSet }), nil
 }
 
 // rrset finds an rrset of a primary zone (copied) or answers not_found.
@@ -346,18 +340,14 @@ func (p *Project) rrset(zone, name, typ string) (zoneState, rrsetState, error) {
 
 // GetRRSet returns one rrset.
 func (p *Project) GetRRSet(zone, name, typ string) (RRSet, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	_, r, err := p.rrset(zone, name, typ)
 	return r.RRSet, err
 }
 
 // CreateRRSet adds an rrset to a primary zone.
 func (p *Project) CreateRRSet(zone string, req CreateRRSet) (RRSet, Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.primaryZone(zone)
 	if err != nil {
 		return RRSet{}, Action{}, err
@@ -381,9 +371,7 @@ func (p *Project) UpdateRRSet(zone, name, typ string, req UpdateRRSet) (RRSet, e
 			return RRSet{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, r, err := p.rrset(zone, name, typ)
 	if err != nil {
 		return RRSet{}, err
@@ -400,9 +388,7 @@ func errRRSetProtected() error { return Errorf(CodeProtected, "RRSet(s) is/are c
 
 // DeleteRRSet removes an rrset; the SOA and the apex NS rrset belong to the zone.
 func (p *Project) DeleteRRSet(zone, name, typ string) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, r, err := p.rrset(zone, name, typ)
 	if err != nil {
 		return Action{}, err
@@ -422,9 +408,7 @@ func (p *Project) DeleteRRSet(zone, name, typ string) (Action, error) {
 // changeRecords runs a change of an existing rrset's records or TTL: protection, validation
 // of the result, serial and action are the same for all of them.
 func (p *Project) changeRecords(zone, name, typ, command string, change func(z *zoneState, r *rrsetState) error) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, r, err := p.rrset(zone, name, typ)
 	if err != nil {
 		return Action{}, err
@@ -460,9 +444,7 @@ func (p *Project) AddRRSetRecords(zone, name, typ string, records []Record, ttl 
 		return Action{}, InvalidField("type", "The zone has exactly one SOA record; change it with set_records.")
 	}
 	records = normalizeRecords(records)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.primaryZone(zone)
 	if err != nil {
 		return Action{}, err
@@ -569,9 +551,7 @@ func (p *Project) ChangeRRSetTTL(zone, name, typ string, ttl *int) (Action, erro
 
 // ChangeRRSetProtection sets the change protection.
 func (p *Project) ChangeRRSetProtection(zone, name, typ string, change bool) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, r, err := p.rrset(zone, name, typ)
 	if err != nil {
 		return Action{}, err

@@ -31,9 +31,7 @@ func (p *Project) runServerAction(id int64, command string, change func(s *serve
 }
 
 func (p *Project) serverAction(id int64, command string, change func(s *serverState) error) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, command, change)
 	return a, err
 }
@@ -99,9 +97,7 @@ func (p *Project) RebuildServer(id int64, req RebuildServer) (RebuildResult, err
 	if req.UserData != nil && len(*req.UserData) > MaxUserDataBytes {
 		return RebuildResult{}, InvalidField("user_data", fmt.Sprintf("Longer than maximum length %d.", MaxUserDataBytes))
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, s, err := p.runServerAction(id, "rebuild_server", func(s *serverState) error {
 		if s.Protection.Rebuild {
 			return Errorf(CodeProtected, "server rebuild is protected")
@@ -188,9 +184,7 @@ func (p *Project) EnableRescue(id int64, req EnableRescue) (PasswordResult, erro
 	if req.Type != nil && *req.Type != "linux64" {
 		return PasswordResult{}, InvalidField("type", "Not a valid choice.")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "enable_rescue", func(s *serverState) error {
 		for _, k := range req.SSHKeys {
 			if _, ok := p.sshKeys.get(k); !ok {
@@ -237,9 +231,7 @@ func (p *Project) DisableBackup(id int64) (Action, error) {
 
 // ResetPassword sets a new root password; the server must be running.
 func (p *Project) ResetPassword(id int64) (PasswordResult, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "reset_password", func(s *serverState) error {
 		if s.Status != ServerStatusRunning {
 			return Errorf("server_not_running", "server must be running to reset its password")
@@ -261,9 +253,7 @@ type ConsoleResult struct {
 
 // RequestConsole hands out a VNC-over-websocket URL and its password.
 func (p *Project) RequestConsole(id int64) (ConsoleResult, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "request_console", nil)
 	if err != nil {
 		return ConsoleResult{}, err
@@ -302,9 +292,7 @@ func (p *Project) AttachISO(id int64, req AttachISO) (Action, error) {
 
 // DetachISO ejects the ISO; with none attached the action is finished at once.
 func (p *Project) DetachISO(id int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Action{}, NotFound("server")
@@ -328,9 +316,7 @@ type ChangeServerProtection struct {
 // ChangeServerProtection sets delete and rebuild protection; both must be equal (the API
 // protects a server against both or neither).
 func (p *Project) ChangeServerProtection(id int64, req ChangeServerProtection) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Action{}, NotFound("server")
@@ -358,9 +344,7 @@ type ChangeDNSPtr struct {
 
 // ChangeServerDNSPtr sets the reverse DNS of one of the server's public addresses.
 func (p *Project) ChangeServerDNSPtr(id int64, req ChangeDNSPtr) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if _, ok := p.servers.get(id); !ok {
 		return Action{}, NotFound("server")
 	}
@@ -389,9 +373,7 @@ type AddToPlacementGroup struct {
 
 // AddToPlacementGroup puts an off server into a placement group.
 func (p *Project) AddToPlacementGroup(id int64, req AddToPlacementGroup) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "add_to_placement_group", func(s *serverState) error {
 		pg, ok := p.placementGroups.get(req.PlacementGroup)
 		if !ok {
@@ -417,9 +399,7 @@ func (p *Project) AddToPlacementGroup(id int64, req AddToPlacementGroup) (Action
 
 // RemoveFromPlacementGroup takes a server out of its placement group.
 func (p *Project) RemoveFromPlacementGroup(id int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Action{}, NotFound("server")
@@ -464,9 +444,7 @@ func (p *Project) CreateImage(id int64, req CreateImageFromServer) (CreateImageR
 	if err := ValidateLabels(req.Labels); err != nil {
 		return CreateImageResult{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return CreateImageResult{}, NotFound("server")
@@ -519,9 +497,7 @@ func (p *Project) networkForServer(id int64) (networkState, error) {
 // AttachServerToNetwork attaches a server (action attach_to_network on [server, network]).
 // The attachment shows at once with member status attaching; a failed action removes it.
 func (p *Project) AttachServerToNetwork(id int64, req AttachToNetwork) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "attach_to_network", func(s *serverState) error {
 		n, err := p.networkForServer(req.Network)
 		if err != nil {
@@ -547,9 +523,7 @@ func (p *Project) AttachServerToNetwork(id int64, req AttachToNetwork) (Action, 
 // DetachServerFromNetwork detaches a server (action detach_from_network); the attachment goes
 // when the action succeeds.
 func (p *Project) DetachServerFromNetwork(id int64, req DetachFromNetwork) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "detach_from_network", func(s *serverState) error {
 		n, err := p.networkForServer(req.Network)
 		if err != nil {
@@ -565,9 +539,7 @@ func (p *Project) DetachServerFromNetwork(id int64, req DetachFromNetwork) (Acti
 
 // ChangeAliasIPs replaces a server's alias IPs in a network (action change_alias_ips).
 func (p *Project) ChangeAliasIPs(id int64, req ChangeAliasIPs) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	a, _, err := p.runServerAction(id, "change_alias_ips", func(s *serverState) error {
 		n, err := p.networkForServer(req.Network)
 		if err != nil {

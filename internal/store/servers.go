@@ -425,9 +425,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 	if err := ValidateLabels(req.Labels); err != nil {
 		return CreateServerResult{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 
 	st, err := p.resolveServerType(req.ServerType, "server_type")
 	if err != nil {
@@ -599,9 +597,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 
 // GetServer returns one server.
 func (p *Project) GetServer(id int64) (Server, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Server{}, NotFound("server")
@@ -611,20 +607,14 @@ func (p *Project) GetServer(id int64) (Server, error) {
 
 // ListServers lists servers with the name and status filters.
 func (p *Project) ListServers(f ServerFilter, opts ListOptions) (Page[Server], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	pg, err := page(&p.servers, opts, func(s serverState) bool {
 		return (f.Name == "" || s.Name == f.Name) && (len(f.Statuses) == 0 || slices.Contains(f.Statuses, s.Status))
 	}, func(s serverState) map[string]string { return s.Labels }, serverSorter)
 	if err != nil {
 		return Page[Server]{}, err
 	}
-	out := Page[Server]{Items: make([]Server, len(pg.Items)), Pagination: pg.Pagination}
-	for i, s := range pg.Items {
-		out.Items[i] = p.view(s)
-	}
-	return out, nil
+	return mapPage(pg, func(s serverState) Server { return p.view(s) }), nil
 }
 
 // UpdateServer renames a server or replaces its labels.
@@ -637,9 +627,7 @@ func (p *Project) UpdateServer(id int64, req UpdateServer) (Server, error) {
 			return Server{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Server{}, NotFound("server")
@@ -660,9 +648,7 @@ func (p *Project) UpdateServer(id int64, req UpdateServer) (Server, error) {
 // DeleteServer starts delete_server. The server is gone when the action finishes; then its
 // auto-delete primary IPs and its backups go with it and other primary IPs are unassigned.
 func (p *Project) DeleteServer(id int64) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	s, ok := p.servers.get(id)
 	if !ok {
 		return Action{}, NotFound("server")

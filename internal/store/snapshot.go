@@ -55,9 +55,7 @@ func (s *Store) Snapshot() Snapshot {
 }
 
 func (p *Project) snapshot() ProjectSnapshot {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	return ProjectSnapshot{SSHKeys: p.sshKeys.snapshot(), Actions: p.actions.snapshot(),
 		Servers: p.servers.snapshot(), PrimaryIPs: p.primaryIPs.snapshot(),
 		PlacementGroups: p.placementGroups.snapshot(), Images: p.ownImages.snapshot(), Networks: p.networks.snapshot(),

@@ -69,9 +69,7 @@ func (p *Project) CreateSSHKey(req CreateSSHKey) (SSHKey, error) {
 	if err := ValidateLabels(req.Labels); err != nil {
 		return SSHKey{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if err := p.checkLimit("ssh_keys", p.sshKeys.len()); err != nil {
 		return SSHKey{}, err
 	}

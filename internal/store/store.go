@@ -162,6 +162,14 @@ func newProject(s *Store, key string) *Project {
 	}
 }
 
+// lock takes the project's lock and finishes the actions that are due, as every project
+// operation does first; it returns the unlock: defer p.lock()().
+func (p *Project) lock() (unlock func()) {
+	p.mu.Lock()
+	p.tick()
+	return p.mu.Unlock
+}
+
 // Key names the project (a hash of its token, never the token).
 func (p *Project) Key() string { return p.key }
 

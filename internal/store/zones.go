@@ -257,9 +257,7 @@ func (p *Project) CreateZone(req CreateZone) (Zone, Action, error) {
 		return Zone{}, Action{}, InvalidField("rrsets", "rrsets must be empty when a zonefile is given.")
 	}
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	if _, dup := p.zones.byName(req.Name); dup {
 		return Zone{}, Action{}, Uniqueness("name", "zone name is already used")
 	}
@@ -356,9 +354,7 @@ func (p *Project) zoneByIDOrName(idOrName string) (zoneState, error) {
 
 // GetZone returns one zone by id or name.
 func (p *Project) GetZone(idOrName string) (Zone, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Zone{}, err
@@ -368,29 +364,21 @@ func (p *Project) GetZone(idOrName string) (Zone, error) {
 
 // ZoneID resolves {id_or_name} to the zone's id.
 func (p *Project) ZoneID(idOrName string) (int64, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	return z.ID, err
 }
 
 // ListZones lists zones with the name and mode filters.
 func (p *Project) ListZones(f ZoneFilter, opts ListOptions) (Page[Zone], error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	pg, err := page(&p.zones, opts, func(z zoneState) bool {
 		return (f.Name == "" || z.Name == f.Name) && (f.Mode == "" || z.Mode == f.Mode)
 	}, func(z zoneState) map[string]string { return z.Labels }, zoneSorter)
 	if err != nil {
 		return Page[Zone]{}, err
 	}
-	out := Page[Zone]{Items: make([]Zone, len(pg.Items)), Pagination: pg.Pagination}
-	for i, z := range pg.Items {
-		out.Items[i] = z.view()
-	}
-	return out, nil
+	return mapPage(pg, func(z zoneState) Zone { return z.view() }), nil
 }
 
 // UpdateZone replaces a zone's labels.
@@ -400,9 +388,7 @@ func (p *Project) UpdateZone(idOrName string, req UpdateZone) (Zone, error) {
 			return Zone{}, err
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Zone{}, err
@@ -416,9 +402,7 @@ func (p *Project) UpdateZone(idOrName string, req UpdateZone) (Zone, error) {
 
 // DeleteZone removes a zone at once; its delete_zone action stays pollable.
 func (p *Project) DeleteZone(idOrName string) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Action{}, err
@@ -432,9 +416,7 @@ func (p *Project) DeleteZone(idOrName string) (Action, error) {
 
 // ChangeZoneProtection sets the delete protection.
 func (p *Project) ChangeZoneProtection(idOrName string, del *bool) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Action{}, err
@@ -451,9 +433,7 @@ func (p *Project) ChangeZoneTTL(idOrName string, ttl int) (Action, error) {
 	if err := validateZoneTTL("ttl", ttl); err != nil {
 		return Action{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Action{}, err
@@ -470,9 +450,7 @@ func (p *Project) ChangeZoneTTL(idOrName string, ttl int) (Action, error) {
 
 // ChangeZonePrimaryNameservers replaces the primary nameservers of a secondary zone.
 func (p *Project) ChangeZonePrimaryNameservers(idOrName string, list []PrimaryNameserver) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Action{}, err
@@ -493,9 +471,7 @@ func (p *Project) ChangeZonePrimaryNameservers(idOrName string, list []PrimaryNa
 // ImportZonefile replaces every rrset of a primary zone with those of a BIND zone file. A
 // file that does not parse, or breaks a rule, changes nothing.
 func (p *Project) ImportZonefile(idOrName, zonefile string) (Action, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	stored, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return Action{}, err
@@ -522,9 +498,7 @@ func (p *Project) ImportZonefile(idOrName, zonefile string) (Action, error) {
 
 // ExportZonefile writes a primary zone as a BIND zone file.
 func (p *Project) ExportZonefile(idOrName string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.tick()
+	defer p.lock()()
 	z, err := p.zoneByIDOrName(idOrName)
 	if err != nil {
 		return "", err
