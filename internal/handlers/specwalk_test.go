@@ -175,8 +175,9 @@ func (g *bodyGen) value(name string, s *openapi3.Schema, depth int) any {
 		for _, r := range required {
 			obj[r] = g.value(r, props[r], depth+1)
 		}
-		// Optional fields that make a create realistic (primary IPs need a location).
-		for _, opt := range []string{"location", "labels"} {
+		// Optional fields that make a create realistic (primary IPs need a location; a
+		// network needs a subnet for servers to be attached to it).
+		for _, opt := range []string{"location", "labels", "subnets"} {
 			if _, ok := props[opt]; ok && depth == 0 {
 				if _, set := obj[opt]; !set {
 					obj[opt] = g.value(opt, props[opt], depth+1)
@@ -264,6 +265,12 @@ func (g *bodyGen) hint(name string, s *openapi3.Schema) (any, bool) {
 		return "10.0.0.0/16", true
 	case "network_zone":
 		return "eu-central", true
+	case "subnets": // one cloud /24 in the zone of the servers' location (fsn1)
+		return []any{map[string]any{"type": "cloud", "network_zone": "eu-central", "ip_range": "10.0.0.0/24"}}, true
+	case "destination": // a private range clear of the network's subnets
+		return "10.100.1.0/24", true
+	case "gateway": // inside ip_range 10.0.0.0/16, not one of its reserved first two addresses
+		return "10.0.1.1", true
 	}
 	if coll, ok := referenceCollections[name]; ok {
 		id, seeded := g.seeds[coll]

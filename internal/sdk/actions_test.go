@@ -34,11 +34,22 @@ func isPoll(req *http.Request) bool {
 	return req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/actions") && req.URL.Query().Has("id")
 }
 
+// frozenWall is a wall clock that never moves. The fake's clock is its wall source plus what
+// AdvanceClock added, and a running action's progress is the share of its duration that has
+// passed: with the real wall clock, every 20 ms a slow test (-race, a loaded machine) spends
+// between two polls is another 1 % of a 2 s action. Tests that assert progress or times freeze
+// the source so that only AdvanceClock moves time. A whole second, as the API's timestamps are.
+func frozenWall() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+
 // The waiter with a 2 s action duration: the test advances the fake clock by one second after
 // each poll, so the action is half done at the second poll and finished at the third.
 func TestWaitFollowsTheFakeClock(t *testing.T) {
-	srv, client, rec := newClient(t, []testkit.Option{testkit.WithActionDuration(2 * time.Second)}, tinyPolls)
+	srv, client, rec := newClient(t, []testkit.Option{
+		testkit.WithActionDuration(2 * time.Second), testkit.WithTimeSource(frozenWall),
+	}, tinyPolls)
 	act := startAction(t, srv, client, "start_server")
+	require.Equal(t, 0, act.Progress)
+	require.Equal(t, frozenWall(), act.Started.UTC())
 	polls := 0
 	rec.after = func(_ int, req *http.Request, _ *http.Response) {
 		if isPoll(req) {
@@ -52,14 +63,14 @@ func TestWaitFollowsTheFakeClock(t *testing.T) {
 		require.NoError(t, err)
 		seen = append(seen, a)
 	}
-	assert.Equal(t, 3, polls, "running at 0 %%, running part-way, finished")
+	assert.Equal(t, 3, polls, "running at 0 %%, running half way, finished")
 	require.Len(t, seen, 2, "progress changed once, then the end")
 	assert.Equal(t, sdk.ActionStatusRunning, seen[0].Status)
-	assert.Greater(t, seen[0].Progress, 0)
-	assert.Less(t, seen[0].Progress, 100)
+	assert.Equal(t, 50, seen[0].Progress, "one of two seconds has passed")
 	assert.Equal(t, sdk.ActionStatusSuccess, seen[1].Status)
 	assert.Equal(t, 100, seen[1].Progress)
 	require.NotNil(t, seen[1].Finished)
+	assert.Equal(t, frozenWall().Add(2*time.Second), seen[1].Finished.UTC(), "done 2 s after it started")
 
 	// Wait is the same loop without the progress.
 	act2 := startAction(t, srv, client, "stop_server")
@@ -69,6 +80,8 @@ func TestWaitFollowsTheFakeClock(t *testing.T) {
 	got, err := client.Cloud().Actions().Get(context.Background(), act2.ID)
 	require.NoError(t, err)
 	assert.Equal(t, sdk.ActionStatusSuccess, got.Status)
+	require.NotNil(t, got.Finished)
+	assert.Equal(t, act2.Started.Add(2*time.Second), *got.Finished)
 }
 
 func TestWaitPollsAllPendingActionsInOneRequest(t *testing.T) {

@@ -23,6 +23,9 @@ func (cl Cloud) PrimaryIPs() PrimaryIPClient { return PrimaryIPClient{c: cl.c} }
 // PlacementGroups manages placement groups.
 func (cl Cloud) PlacementGroups() PlacementGroupClient { return PlacementGroupClient{c: cl.c} }
 
+// Networks manages private networks; servers attach through Servers().AttachToNetwork.
+func (cl Cloud) Networks() NetworkClient { return NetworkClient{c: cl.c} }
+
 // Zones manages Cloud DNS zones and, through Zones().RRSets(zone), their records.
 func (cl Cloud) Zones() ZoneClient { return ZoneClient{c: cl.c} }
 

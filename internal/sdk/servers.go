@@ -440,6 +440,37 @@ func (s ServerClient) RemoveFromPlacementGroup(ctx context.Context, id int64) (A
 	return s.action(ctx, id, "remove_from_placement_group", nil)
 }
 
+// ServerAttachOpts is the body of attach_to_network. Without IP the API picks a free address,
+// from the subnet IPRange when given, else from any subnet of the server's network zone.
+type ServerAttachOpts struct {
+	Network  int64    `json:"network"`
+	IP       string   `json:"ip,omitempty"`
+	IPRange  string   `json:"ip_range,omitempty"` // a subnet of the network
+	AliasIPs []string `json:"alias_ips,omitempty"`
+}
+
+// AttachToNetwork attaches the server to a network. The attachment shows in private_net at
+// once; a taken or reserved IP is ip_not_available, a network without a fitting subnet (or
+// free address) no_subnet_available.
+func (s ServerClient) AttachToNetwork(ctx context.Context, id int64, opts ServerAttachOpts) (Action, error) {
+	return s.action(ctx, id, "attach_to_network", opts)
+}
+
+// DetachFromNetwork detaches the server from a network; the attachment goes when the action
+// has finished.
+func (s ServerClient) DetachFromNetwork(ctx context.Context, id, network int64) (Action, error) {
+	return s.action(ctx, id, "detach_from_network", map[string]int64{"network": network})
+}
+
+// ChangeAliasIPs replaces the server's alias IPs in a network it is attached to; an empty
+// list removes them all.
+func (s ServerClient) ChangeAliasIPs(ctx context.Context, id, network int64, aliasIPs []string) (Action, error) {
+	if aliasIPs == nil {
+		aliasIPs = []string{} // the API requires the field
+	}
+	return s.action(ctx, id, "change_alias_ips", map[string]any{"network": network, "alias_ips": aliasIPs})
+}
+
 // ListActions returns one page of the server's actions.
 func (s ServerClient) ListActions(ctx context.Context, id int64, opts ActionListOpts) ([]Action, Pagination, error) {
 	return listPage[Action](ctx, s.c, serverPath(id)+"/actions", "actions", opts.values().values())
