@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fakehetzner/fakehetzner/internal/apitest"
 	"github.com/fakehetzner/fakehetzner/testkit"
 )
 
@@ -61,4 +62,31 @@ func TestConfigLimits(t *testing.T) {
 	res = ctlCall(t, srv, "GET", "/_fake/config", "", nil)
 	require.NoError(t, json.Unmarshal(res.Body, &cfg))
 	assert.Equal(t, 5, cfg.Limits["servers"], "invalid patches change nothing")
+}
+
+func TestEveryCreateRespectsItsLimit(t *testing.T) {
+	creates := map[string]struct {
+		path string
+		body map[string]any
+	}{
+		"servers":          {"/v1/servers", map[string]any{"name": "web", "server_type": "cpx22", "image": "ubuntu-24.04", "location": "fsn1"}},
+		"primary_ips":      {"/v1/primary_ips", map[string]any{"name": "ip", "type": "ipv4", "location": "fsn1"}},
+		"placement_groups": {"/v1/placement_groups", map[string]any{"name": "pg", "type": "spread"}},
+		"networks":         {"/v1/networks", map[string]any{"name": "net", "ip_range": "10.0.0.0/16"}},
+		"zones":            {"/v1/zones", map[string]any{"name": "example.com", "mode": "primary"}},
+		"ssh_keys":         {"/v1/ssh_keys", map[string]any{"name": "k", "public_key": testPublicKey}},
+	}
+	for kind, create := range creates {
+		t.Run(kind, func(t *testing.T) {
+			srv := testkit.New(t, testkit.WithLimits(map[string]int{kind: 0}))
+			api := apitest.New(t, srv.BaseURL, srv.Token)
+			res := api.Post(create.path, create.body)
+			require.Equal(t, 403, res.Status, string(res.Body))
+			assert.Equal(t, "resource_limit_exceeded", res.Error().Code)
+
+			srv.SetLimits(t, map[string]int{kind: 1})
+			res = api.Post(create.path, create.body)
+			assert.Equal(t, 201, res.Status, "under the limit: %s", res.Body)
+		})
+	}
 }

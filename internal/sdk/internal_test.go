@@ -81,8 +81,9 @@ func TestExpand(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// The private-networks answer, in the shape Hetzner documents (networks are not served by the
-// fake yet, so only the empty list comes from it).
+// The private-networks answer in the shape Hetzner documents, parsed offline: the documented
+// example and quoting the fake never writes. The fake's own answer for a server attached to
+// networks is read in TestMetadataPrivateNetworksOfAnAttachedServer (networks_test.go).
 func TestParsePrivateNetworks(t *testing.T) {
 	doc := `- ip: 10.0.0.2
   alias_ips:
@@ -118,4 +119,11 @@ func TestParsePrivateNetworks(t *testing.T) {
 	assert.Empty(t, empty)
 	_, err = parsePrivateNetworks("garbage")
 	assert.Error(t, err)
+
+	quoted, err := parsePrivateNetworks("- ip: 10.0.0.2\n  network_name: 'it''s: mine'\n- ip: \"10.0.1.2\"\n  network_name: \"tab\\there\"\n")
+	require.NoError(t, err)
+	require.Len(t, quoted, 2)
+	assert.Equal(t, "it's: mine", quoted[0].NetworkName)
+	assert.Equal(t, "10.0.1.2", quoted[1].IP)
+	assert.Equal(t, "tab\there", quoted[1].NetworkName)
 }

@@ -177,8 +177,19 @@ func parsePrivateNetworks(doc string) ([]MetadataPrivateNetwork, error) {
 	return out, nil
 }
 
+// unquote reads a YAML scalar: in single quotes a doubled quote stands for one (network names
+// such as "it's" come that way); double quotes take backslash escapes.
 func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+	if len(s) < 2 || s[len(s)-1] != s[0] {
+		return s
+	}
+	switch s[0] {
+	case '\'':
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
+	case '"':
+		if u, err := strconv.Unquote(s); err == nil {
+			return u
+		}
 		return s[1 : len(s)-1]
 	}
 	return s

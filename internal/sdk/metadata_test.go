@@ -34,7 +34,7 @@ func TestMetadata(t *testing.T) {
 	assert.Equal(t, "eu-central", region)
 	nets, err := md.PrivateNetworks(ctx)
 	require.NoError(t, err)
-	assert.Empty(t, nets, "networks are not served yet")
+	assert.Empty(t, nets, "node-1 is in no network")
 
 	// With two servers the asking one must be named.
 	second := createServer(t, client, "node-2").Server

@@ -258,6 +258,9 @@ func (p *Project) CreateZone(req CreateZone) (Zone, Action, error) {
 	}
 
 	defer p.lock()()
+	if err := p.checkLimit("zones", p.zones.len()); err != nil {
+		return Zone{}, Action{}, err
+	}
 	if _, dup := p.zones.byName(req.Name); dup {
 		return Zone{}, Action{}, Uniqueness("name", "zone name is already used")
 	}
