@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -152,9 +151,8 @@ func TestErrorDetailsOfInjectedFaults(t *testing.T) {
 }
 
 func TestTransportFailureIsNotAnAPIError(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	url := closed.URL
-	closed.Close()
+	// Port 1 refuses connections; a closed httptest port could be reused by a parallel test.
+	url := "http://127.0.0.1:1"
 	rec := &recorder{next: http.DefaultTransport}
 	client := sdk.New("t", sdk.WithEndpoint(url+"/v1"), sdk.WithHTTPClient(&http.Client{Transport: rec}),
 		sdk.WithRetries(2, time.Millisecond, time.Millisecond))
