@@ -76,6 +76,10 @@ func stressOps() []stressOp {
 		{"complete action", 5, (*worker).completeAction},
 		{"advance clock", 3, (*worker).advanceClock},
 		{"get ssh key", 5, (*worker).getKey},
+		{"create floating ip", 4, (*worker).createFloatingIP},
+		{"create volume", 5, (*worker).createVolume},
+		{"create certificate", 4, (*worker).createCertificate},
+		{"create firewall", 4, (*worker).createFirewall},
 	}
 }
 

@@ -95,9 +95,10 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 	ops := map[string]echo.HandlerFunc{}
 	for _, group := range []map[string]echo.HandlerFunc{
 		a.actionOperations(), a.catalogOperations(), a.sshKeyOperations(), a.controlOperations(),
-		a.serverOperations(), a.primaryIPOperations(), a.placementGroupOperations(), a.imageOperations(), a.metadataOperations(),
+		a.serverOperations(), a.primaryIPOperations(), a.floatingIPOperations(), a.placementGroupOperations(), a.imageOperations(), a.metadataOperations(),
 		a.faultOperations(), a.journalOperations(), a.zoneOperations(), a.legacyOperations(),
-		a.networkOperations(),
+		a.networkOperations(), a.certificateOperations(), a.volumeOperations(), a.firewallOperations(),
+		a.loadBalancerOperations(),
 	} {
 		for id, h := range group {
 			ops[id] = h
@@ -109,7 +110,8 @@ func (a *API) operations() map[string]echo.HandlerFunc {
 // preValidation are checks that answer before schema validation, where the real API does.
 func (a *API) preValidation() map[string]echo.MiddlewareFunc {
 	return map[string]echo.MiddlewareFunc{"get_multiple_actions": requireActionIDs,
-		"legacy_import_zone_file": defaultPlainText, "legacy_validate_zone_file": defaultPlainText}
+		"legacy_import_zone_file": defaultPlainText, "legacy_validate_zone_file": defaultPlainText,
+		"add_service": serviceDefaults(false), "create_load_balancer": serviceDefaults(true)}
 }
 
 // registerRoutes adds one echo route per operation of the spec, each with its validation

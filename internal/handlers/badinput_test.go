@@ -16,6 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/fakehetzner/fakehetzner/internal/store"
 	"github.com/fakehetzner/fakehetzner/testkit"
 )
 
@@ -53,6 +54,9 @@ func TestBadInputBattery(t *testing.T) {
 				base, _ = g.value("", o.Body, 0).(map[string]any)
 			}
 			fixture := batteryFixtures[o.ID]
+			if fixture == nil {
+				fixture = lbBatteryFixtures[o.ID]
+			}
 			if fixture != nil {
 				fixture(t, srv, seeds, base)
 			}
@@ -119,7 +123,11 @@ func TestBadInputBattery(t *testing.T) {
 
 // batteryHinted are operations whose baselines succeed through specwalk's hints and the
 // seeded network's subnet alone; like those with fixtures, they must not fall back to loose checks.
-var batteryHinted = []string{"add_route_to_network", "attach_server_to_network"}
+var batteryHinted = []string{"add_route_to_network", "attach_server_to_network",
+	"create_volume", "replace_volume", "delete_volume", "attach_volume_to_server", "detach_volume", "change_volume_protection",
+	"create_floating_ip", "replace_floating_ip", "delete_floating_ip", "assign_floating_ip_to_server", "unassign_floating_ip",
+	"change_floating_ip_protection",
+	"create_firewall", "replace_firewall", "delete_firewall", "set_rules"}
 
 // batteryFixtures prepare what the generated baseline of an operation acts on (a route or
 // subnet to delete, an attachment to detach or change), so that it succeeds and the
@@ -144,7 +152,57 @@ var batteryFixtures = map[string]func(t *testing.T, srv *testkit.Server, seeds m
 		base["ip_range"] = out.Network.Subnets[0].IPRange
 	},
 	"detach_server_from_network":  batteryAttach,
+	"resize_volume":               batteryVolumeGrows,
+	"retry_issuance_or_renewal":   batteryFailedIssuance,
 	"change_alias_ips_of_network": batteryAttach,
+	"apply_to_resources":          batteryFirewallTarget,
+	"remove_from_resources":       batteryFirewallTarget,
+
+	"change_reverse_dns_records_for_floating_ip": batteryFloatingIPAddress,
+}
+
+// batteryFloatingIPAddress sets the baseline's ip to the seeded floating IP's address.
+func batteryFloatingIPAddress(t *testing.T, srv *testkit.Server, seeds map[string]int64, base map[string]any) {
+	res := ctlCall(t, srv, "GET", fmt.Sprintf("/v1/floating_ips/%d", seeds["floating_ips"]), batteryToken, nil)
+	var out struct {
+		FloatingIP struct{ IP string } `json:"floating_ip"`
+	}
+	if res.Status != 200 || json.Unmarshal(res.Body, &out) != nil {
+		t.Fatalf("fixture: no seeded floating ip: %d %s", res.Status, clip(res.Body))
+	}
+	base["ip"] = out.FloatingIP.IP
+}
+
+// batteryFailedIssuance puts a managed certificate whose issuance failed in place of the
+// seeded (issued) one, so that retrying it succeeds.
+func batteryFailedIssuance(t *testing.T, srv *testkit.Server, seeds map[string]int64, _ map[string]any) {
+	srv.Store().SetActionDuration(store.ActionDuration{Manual: true})
+	defer srv.Store().SetActionDuration(store.ActionDuration{})
+	res := ctlCall(t, srv, "POST", "/v1/certificates", batteryToken,
+		map[string]any{"name": "failing", "type": "managed", "domain_names": []string{"failing.example.com"}})
+	var out struct {
+		Certificate struct{ ID int64 } `json:"certificate"`
+		Action      struct{ ID int64 } `json:"action"`
+	}
+	if res.Status != 201 || json.Unmarshal(res.Body, &out) != nil {
+		t.Fatalf("fixture: %d %s", res.Status, clip(res.Body))
+	}
+	if _, err := srv.CompleteAction(out.Action.ID, false, "ca_dns_validation_failed", "DNS validation failed"); err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	seeds["certificates"] = out.Certificate.ID
+}
+
+// batteryFirewallTarget points the baseline at the seeded server, and for removing applies the
+// seeded firewall to it first.
+func batteryFirewallTarget(t *testing.T, srv *testkit.Server, seeds map[string]int64, base map[string]any) {
+	target := []any{map[string]any{"type": "server", "server": map[string]any{"id": seeds["servers"]}}}
+	if _, removing := base["remove_from"]; removing {
+		batteryAction(t, srv, fmt.Sprintf("/v1/firewalls/%d/actions/apply_to_resources", seeds["firewalls"]), map[string]any{"apply_to": target})
+		base["remove_from"] = target
+		return
+	}
+	base["apply_to"] = target
 }
 
 // batteryAttach attaches the seeded server to the seeded network.
@@ -245,6 +303,9 @@ func badCases(o specOp, base map[string]any, seeds map[string]int64, bodyLimit i
 	}
 	props, required := properties(o.Body)
 	for _, name := range required {
+		if slices.Contains(batteryDefaulted[o.ID], name) {
+			continue
+		}
 		cases = append(cases, invalid("missing required "+name, name, with(func(m map[string]any) { delete(m, name) })))
 	}
 	for _, name := range sortedKeys(props) {
@@ -271,7 +332,7 @@ func badCases(o specOp, base map[string]any, seeds map[string]int64, bodyLimit i
 					c.name = name + "." + c.name
 					cases = append(cases, c)
 				}
-				if slices.Contains(innerRequired, in) {
+				if slices.Contains(innerRequired, in) && !slices.Contains(batteryDefaulted[o.ID], name+"."+in) {
 					cases = append(cases, invalid("missing required "+name+"."+in, name+"."+in,
 						nested(func(m map[string]any) { delete(m, in) })))
 				}

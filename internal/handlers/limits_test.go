@@ -71,10 +71,14 @@ func TestEveryCreateRespectsItsLimit(t *testing.T) {
 	}{
 		"servers":          {"/v1/servers", map[string]any{"name": "web", "server_type": "cpx22", "image": "ubuntu-24.04", "location": "fsn1"}},
 		"primary_ips":      {"/v1/primary_ips", map[string]any{"name": "ip", "type": "ipv4", "location": "fsn1"}},
+		"floating_ips":     {"/v1/floating_ips", map[string]any{"type": "ipv4", "home_location": "fsn1"}},
 		"placement_groups": {"/v1/placement_groups", map[string]any{"name": "pg", "type": "spread"}},
 		"networks":         {"/v1/networks", map[string]any{"name": "net", "ip_range": "10.0.0.0/16"}},
+		"volumes":          {"/v1/volumes", map[string]any{"name": "vol", "size": 10, "location": "fsn1"}},
 		"zones":            {"/v1/zones", map[string]any{"name": "example.com", "mode": "primary"}},
 		"ssh_keys":         {"/v1/ssh_keys", map[string]any{"name": "k", "public_key": testPublicKey}},
+		"certificates":     {"/v1/certificates", map[string]any{"name": "c", "type": "managed", "domain_names": []string{"example.com"}}},
+		"firewalls":        {"/v1/firewalls", map[string]any{"name": "fw"}},
 	}
 	for kind, create := range creates {
 		t.Run(kind, func(t *testing.T) {

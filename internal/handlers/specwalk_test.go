@@ -176,8 +176,13 @@ func (g *bodyGen) value(name string, s *openapi3.Schema, depth int) any {
 			obj[r] = g.value(r, props[r], depth+1)
 		}
 		// Optional fields that make a create realistic (primary IPs need a location; a
-		// network needs a subnet for servers to be attached to it).
-		for _, opt := range []string{"location", "labels", "subnets"} {
+		// network needs a subnet for servers to be attached to it; a certificate without a
+		// PEM to upload is a managed one, for domain names).
+		optional := []string{"location", "home_location", "labels", "subnets"}
+		if g.coll == "certificates" {
+			optional = append(optional, "type", "domain_names")
+		}
+		for _, opt := range optional {
 			if _, ok := props[opt]; ok && depth == 0 {
 				if _, set := obj[opt]; !set {
 					obj[opt] = g.value(opt, props[opt], depth+1)
@@ -247,6 +252,8 @@ func (g *bodyGen) hint(name string, s *openapi3.Schema) (any, bool) {
 		return g.key(), true
 	case "server_type":
 		return "cpx22", true
+	case "load_balancer_type":
+		return "lb11", true
 	case "image":
 		return "ubuntu-24.04", true
 	case "location", "home_location":
@@ -263,8 +270,12 @@ func (g *bodyGen) hint(name string, s *openapi3.Schema) (any, bool) {
 		return "203.0.113.1", true
 	case "ip_range":
 		return "10.0.0.0/16", true
+	case "domain_names":
+		return []any{"battery.example.com"}, true
 	case "network_zone":
 		return "eu-central", true
+	case "size": // a volume's GB: 10 to 10240
+		return 10, true
 	case "subnets": // one cloud /24 in the zone of the servers' location (fsn1)
 		return []any{map[string]any{"type": "cloud", "network_zone": "eu-central", "ip_range": "10.0.0.0/24"}}, true
 	case "destination": // a private range clear of the network's subnets

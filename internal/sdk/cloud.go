@@ -20,11 +20,27 @@ func (cl Cloud) Servers() ServerClient { return ServerClient{c: cl.c} }
 // PrimaryIPs manages Primary IPs.
 func (cl Cloud) PrimaryIPs() PrimaryIPClient { return PrimaryIPClient{c: cl.c} }
 
+// FloatingIPs manages Floating IPs.
+func (cl Cloud) FloatingIPs() FloatingIPClient { return FloatingIPClient{c: cl.c} }
+
+// Volumes manages volumes; a server shows the ids of its volumes in Server.Volumes.
+func (cl Cloud) Volumes() VolumeClient { return VolumeClient{c: cl.c} }
+
 // PlacementGroups manages placement groups.
 func (cl Cloud) PlacementGroups() PlacementGroupClient { return PlacementGroupClient{c: cl.c} }
 
 // Networks manages private networks; servers attach through Servers().AttachToNetwork.
 func (cl Cloud) Networks() NetworkClient { return NetworkClient{c: cl.c} }
+
+// Firewalls manages firewalls; a server shows those applied to it in PublicNet.Firewalls.
+func (cl Cloud) Firewalls() FirewallClient { return FirewallClient{c: cl.c} }
+
+// LoadBalancers manages load balancers; a server shows those that target it in
+// Server.LoadBalancers.
+func (cl Cloud) LoadBalancers() LoadBalancerClient { return LoadBalancerClient{c: cl.c} }
+
+// Certificates manages TLS certificates, uploaded or managed (issued by the API).
+func (cl Cloud) Certificates() CertificateClient { return CertificateClient{c: cl.c} }
 
 // Zones manages Cloud DNS zones and, through Zones().RRSets(zone), their records.
 func (cl Cloud) Zones() ZoneClient { return ZoneClient{c: cl.c} }

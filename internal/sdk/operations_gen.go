@@ -11,26 +11,48 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "add_route_to_network", Method: "POST", Path: "/networks/{id}/actions/add_route", ContentType: "application/json"}}, true
 	case "add_server_to_placement_group":
 		return operation{api: apiCloud, Operation: Operation{ID: "add_server_to_placement_group", Method: "POST", Path: "/servers/{id}/actions/add_to_placement_group", ContentType: "application/json"}}, true
+	case "add_service":
+		return operation{api: apiCloud, Operation: Operation{ID: "add_service", Method: "POST", Path: "/load_balancers/{id}/actions/add_service", ContentType: "application/json"}}, true
 	case "add_subnet_to_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "add_subnet_to_network", Method: "POST", Path: "/networks/{id}/actions/add_subnet", ContentType: "application/json"}}, true
+	case "add_target":
+		return operation{api: apiCloud, Operation: Operation{ID: "add_target", Method: "POST", Path: "/load_balancers/{id}/actions/add_target", ContentType: "application/json"}}, true
+	case "apply_to_resources":
+		return operation{api: apiCloud, Operation: Operation{ID: "apply_to_resources", Method: "POST", Path: "/firewalls/{id}/actions/apply_to_resources", ContentType: "application/json"}}, true
+	case "assign_floating_ip_to_server":
+		return operation{api: apiCloud, Operation: Operation{ID: "assign_floating_ip_to_server", Method: "POST", Path: "/floating_ips/{id}/actions/assign", ContentType: "application/json"}}, true
 	case "assign_primary_ip_to_resource":
 		return operation{api: apiCloud, Operation: Operation{ID: "assign_primary_ip_to_resource", Method: "POST", Path: "/primary_ips/{id}/actions/assign", ContentType: "application/json"}}, true
 	case "attach_iso_to_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "attach_iso_to_server", Method: "POST", Path: "/servers/{id}/actions/attach_iso", ContentType: "application/json"}}, true
+	case "attach_load_balancer_to_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "attach_load_balancer_to_network", Method: "POST", Path: "/load_balancers/{id}/actions/attach_to_network", ContentType: "application/json"}}, true
 	case "attach_server_to_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "attach_server_to_network", Method: "POST", Path: "/servers/{id}/actions/attach_to_network", ContentType: "application/json"}}, true
+	case "attach_volume_to_server":
+		return operation{api: apiCloud, Operation: Operation{ID: "attach_volume_to_server", Method: "POST", Path: "/volumes/{id}/actions/attach", ContentType: "application/json"}}, true
+	case "change_algorithm":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_algorithm", Method: "POST", Path: "/load_balancers/{id}/actions/change_algorithm", ContentType: "application/json"}}, true
 	case "change_alias_ips_of_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_alias_ips_of_network", Method: "POST", Path: "/servers/{id}/actions/change_alias_ips", ContentType: "application/json"}}, true
+	case "change_floating_ip_protection":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_floating_ip_protection", Method: "POST", Path: "/floating_ips/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_image_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_image_protection", Method: "POST", Path: "/images/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_ip_range_of_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_ip_range_of_network", Method: "POST", Path: "/networks/{id}/actions/change_ip_range", ContentType: "application/json"}}, true
+	case "change_load_balancer_protection":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_load_balancer_protection", Method: "POST", Path: "/load_balancers/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_network_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_network_protection", Method: "POST", Path: "/networks/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_primary_ip_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_primary_ip_protection", Method: "POST", Path: "/primary_ips/{id}/actions/change_protection", ContentType: "application/json"}}, true
+	case "change_reverse_dns_entry_for_this_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_reverse_dns_entry_for_this_load_balancer", Method: "POST", Path: "/load_balancers/{id}/actions/change_dns_ptr", ContentType: "application/json"}}, true
 	case "change_reverse_dns_entry_for_this_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_reverse_dns_entry_for_this_server", Method: "POST", Path: "/servers/{id}/actions/change_dns_ptr", ContentType: "application/json"}}, true
+	case "change_reverse_dns_records_for_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_reverse_dns_records_for_floating_ip", Method: "POST", Path: "/floating_ips/{id}/actions/change_dns_ptr", ContentType: "application/json"}}, true
 	case "change_reverse_dns_records_for_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_reverse_dns_records_for_primary_ip", Method: "POST", Path: "/primary_ips/{id}/actions/change_dns_ptr", ContentType: "application/json"}}, true
 	case "change_rrsets_protection":
@@ -39,16 +61,28 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "change_rrsets_ttl", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/change_ttl", ContentType: "application/json"}}, true
 	case "change_server_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_server_protection", Method: "POST", Path: "/servers/{id}/actions/change_protection", ContentType: "application/json"}}, true
+	case "change_type_of_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_type_of_load_balancer", Method: "POST", Path: "/load_balancers/{id}/actions/change_type", ContentType: "application/json"}}, true
 	case "change_type_of_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_type_of_server", Method: "POST", Path: "/servers/{id}/actions/change_type", ContentType: "application/json"}}, true
+	case "change_volume_protection":
+		return operation{api: apiCloud, Operation: Operation{ID: "change_volume_protection", Method: "POST", Path: "/volumes/{id}/actions/change_protection", ContentType: "application/json"}}, true
 	case "change_zones_default_ttl":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_zones_default_ttl", Method: "POST", Path: "/zones/{id_or_name}/actions/change_ttl", ContentType: "application/json"}}, true
 	case "change_zones_primary_nameservers":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_zones_primary_nameservers", Method: "POST", Path: "/zones/{id_or_name}/actions/change_primary_nameservers", ContentType: "application/json"}}, true
 	case "change_zones_protection":
 		return operation{api: apiCloud, Operation: Operation{ID: "change_zones_protection", Method: "POST", Path: "/zones/{id_or_name}/actions/change_protection", ContentType: "application/json"}}, true
+	case "create_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_certificate", Method: "POST", Path: "/certificates", ContentType: "application/json"}}, true
+	case "create_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_firewall", Method: "POST", Path: "/firewalls", ContentType: "application/json"}}, true
+	case "create_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_floating_ip", Method: "POST", Path: "/floating_ips", ContentType: "application/json"}}, true
 	case "create_image_from_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_image_from_server", Method: "POST", Path: "/servers/{id}/actions/create_image", ContentType: "application/json"}}, true
+	case "create_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_load_balancer", Method: "POST", Path: "/load_balancers", ContentType: "application/json"}}, true
 	case "create_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_network", Method: "POST", Path: "/networks", ContentType: "application/json"}}, true
 	case "create_placementgroup":
@@ -61,10 +95,20 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "create_server", Method: "POST", Path: "/servers", ContentType: "application/json"}}, true
 	case "create_ssh_key":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_ssh_key", Method: "POST", Path: "/ssh_keys", ContentType: "application/json"}}, true
+	case "create_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "create_volume", Method: "POST", Path: "/volumes", ContentType: "application/json"}}, true
 	case "create_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "create_zone", Method: "POST", Path: "/zones", ContentType: "application/json"}}, true
+	case "delete_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_certificate", Method: "DELETE", Path: "/certificates/{id}", ContentType: ""}}, true
+	case "delete_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_firewall", Method: "DELETE", Path: "/firewalls/{id}", ContentType: ""}}, true
+	case "delete_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_floating_ip", Method: "DELETE", Path: "/floating_ips/{id}", ContentType: ""}}, true
 	case "delete_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_image", Method: "DELETE", Path: "/images/{id}", ContentType: ""}}, true
+	case "delete_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_load_balancer", Method: "DELETE", Path: "/load_balancers/{id}", ContentType: ""}}, true
 	case "delete_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_network", Method: "DELETE", Path: "/networks/{id}", ContentType: ""}}, true
 	case "delete_placementgroup":
@@ -77,50 +121,90 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_rrset", Method: "DELETE", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}", ContentType: ""}}, true
 	case "delete_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_server", Method: "DELETE", Path: "/servers/{id}", ContentType: ""}}, true
+	case "delete_service":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_service", Method: "POST", Path: "/load_balancers/{id}/actions/delete_service", ContentType: "application/json"}}, true
 	case "delete_ssh_key":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_ssh_key", Method: "DELETE", Path: "/ssh_keys/{id}", ContentType: ""}}, true
 	case "delete_subnet_from_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_subnet_from_network", Method: "POST", Path: "/networks/{id}/actions/delete_subnet", ContentType: "application/json"}}, true
+	case "delete_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "delete_volume", Method: "DELETE", Path: "/volumes/{id}", ContentType: ""}}, true
 	case "delete_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "delete_zone", Method: "DELETE", Path: "/zones/{id_or_name}", ContentType: ""}}, true
 	case "detach_iso_from_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "detach_iso_from_server", Method: "POST", Path: "/servers/{id}/actions/detach_iso", ContentType: ""}}, true
+	case "detach_load_balancer_from_network":
+		return operation{api: apiCloud, Operation: Operation{ID: "detach_load_balancer_from_network", Method: "POST", Path: "/load_balancers/{id}/actions/detach_from_network", ContentType: "application/json"}}, true
 	case "detach_server_from_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "detach_server_from_network", Method: "POST", Path: "/servers/{id}/actions/detach_from_network", ContentType: "application/json"}}, true
+	case "detach_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "detach_volume", Method: "POST", Path: "/volumes/{id}/actions/detach", ContentType: ""}}, true
 	case "disable_backups_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "disable_backups_for_server", Method: "POST", Path: "/servers/{id}/actions/disable_backup", ContentType: ""}}, true
+	case "disable_public_interface_of_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "disable_public_interface_of_load_balancer", Method: "POST", Path: "/load_balancers/{id}/actions/disable_public_interface", ContentType: ""}}, true
 	case "disable_rescue_mode_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "disable_rescue_mode_for_server", Method: "POST", Path: "/servers/{id}/actions/disable_rescue", ContentType: ""}}, true
 	case "enable_and_configure_backups_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "enable_and_configure_backups_for_server", Method: "POST", Path: "/servers/{id}/actions/enable_backup", ContentType: ""}}, true
+	case "enable_public_interface_of_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "enable_public_interface_of_load_balancer", Method: "POST", Path: "/load_balancers/{id}/actions/enable_public_interface", ContentType: ""}}, true
 	case "enable_rescue_mode_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "enable_rescue_mode_for_server", Method: "POST", Path: "/servers/{id}/actions/enable_rescue", ContentType: "application/json"}}, true
 	case "export_zone_file":
 		return operation{api: apiCloud, Operation: Operation{ID: "export_zone_file", Method: "GET", Path: "/zones/{id_or_name}/zonefile", ContentType: ""}}, true
 	case "get_action":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action", Method: "GET", Path: "/actions/{id}", ContentType: ""}}, true
+	case "get_action_for_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_certificate", Method: "GET", Path: "/certificates/{id}/actions/{action_id}", ContentType: ""}}, true
+	case "get_action_for_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_firewall", Method: "GET", Path: "/firewalls/{id}/actions/{action_id}", ContentType: ""}}, true
+	case "get_action_for_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_floating_ip", Method: "GET", Path: "/floating_ips/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_image", Method: "GET", Path: "/images/{id}/actions/{action_id}", ContentType: ""}}, true
+	case "get_action_for_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_load_balancer", Method: "GET", Path: "/load_balancers/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_network", Method: "GET", Path: "/networks/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_primary_ip", Method: "GET", Path: "/primary_ips/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_server", Method: "GET", Path: "/servers/{id}/actions/{action_id}", ContentType: ""}}, true
+	case "get_action_for_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_volume", Method: "GET", Path: "/volumes/{id}/actions/{action_id}", ContentType: ""}}, true
 	case "get_action_for_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_action_for_zone", Method: "GET", Path: "/zones/{id_or_name}/actions/{action_id}", ContentType: ""}}, true
+	case "get_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_certificate", Method: "GET", Path: "/certificates/{id}", ContentType: ""}}, true
+	case "get_certificate_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_certificate_action", Method: "GET", Path: "/certificates/actions/{id}", ContentType: ""}}, true
 	case "get_data_center":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_data_center", Method: "GET", Path: "/datacenters/{id}", ContentType: ""}}, true
+	case "get_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_firewall", Method: "GET", Path: "/firewalls/{id}", ContentType: ""}}, true
+	case "get_firewall_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_firewall_action", Method: "GET", Path: "/firewalls/actions/{id}", ContentType: ""}}, true
+	case "get_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_floating_ip", Method: "GET", Path: "/floating_ips/{id}", ContentType: ""}}, true
+	case "get_floating_ip_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_floating_ip_action", Method: "GET", Path: "/floating_ips/actions/{id}", ContentType: ""}}, true
 	case "get_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_image", Method: "GET", Path: "/images/{id}", ContentType: ""}}, true
 	case "get_image_action":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_image_action", Method: "GET", Path: "/images/actions/{id}", ContentType: ""}}, true
 	case "get_iso":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_iso", Method: "GET", Path: "/isos/{id}", ContentType: ""}}, true
+	case "get_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_load_balancer", Method: "GET", Path: "/load_balancers/{id}", ContentType: ""}}, true
+	case "get_load_balancer_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_load_balancer_action", Method: "GET", Path: "/load_balancers/actions/{id}", ContentType: ""}}, true
 	case "get_load_balancer_type":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_load_balancer_type", Method: "GET", Path: "/load_balancer_types/{id}", ContentType: ""}}, true
 	case "get_location":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_location", Method: "GET", Path: "/locations/{id}", ContentType: ""}}, true
+	case "get_metrics_for_loadbalancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_metrics_for_loadbalancer", Method: "GET", Path: "/load_balancers/{id}/metrics", ContentType: ""}}, true
 	case "get_metrics_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_metrics_for_server", Method: "GET", Path: "/servers/{id}/metrics", ContentType: ""}}, true
 	case "get_multiple_actions":
@@ -145,6 +229,10 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "get_server_type", Method: "GET", Path: "/server_types/{id}", ContentType: ""}}, true
 	case "get_ssh_key":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_ssh_key", Method: "GET", Path: "/ssh_keys/{id}", ContentType: ""}}, true
+	case "get_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_volume", Method: "GET", Path: "/volumes/{id}", ContentType: ""}}, true
+	case "get_volume_action":
+		return operation{api: apiCloud, Operation: Operation{ID: "get_volume_action", Method: "GET", Path: "/volumes/actions/{id}", ContentType: ""}}, true
 	case "get_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "get_zone", Method: "GET", Path: "/zones/{id_or_name}", ContentType: ""}}, true
 	case "get_zone_action":
@@ -191,26 +279,52 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiDNS, Operation: Operation{ID: "legacy_update_zone", Method: "PUT", Path: "/zones/{ZoneID}", ContentType: "application/json"}}, true
 	case "legacy_validate_zone_file":
 		return operation{api: apiDNS, Operation: Operation{ID: "legacy_validate_zone_file", Method: "POST", Path: "/zones/file/validate", ContentType: "text/plain"}}, true
+	case "list_actions_for_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_certificate", Method: "GET", Path: "/certificates/{id}/actions", ContentType: ""}}, true
+	case "list_actions_for_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_firewall", Method: "GET", Path: "/firewalls/{id}/actions", ContentType: ""}}, true
+	case "list_actions_for_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_floating_ip", Method: "GET", Path: "/floating_ips/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_image", Method: "GET", Path: "/images/{id}/actions", ContentType: ""}}, true
+	case "list_actions_for_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_load_balancer", Method: "GET", Path: "/load_balancers/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_network", Method: "GET", Path: "/networks/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_primary_ip":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_primary_ip", Method: "GET", Path: "/primary_ips/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_server", Method: "GET", Path: "/servers/{id}/actions", ContentType: ""}}, true
+	case "list_actions_for_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_volume", Method: "GET", Path: "/volumes/{id}/actions", ContentType: ""}}, true
 	case "list_actions_for_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_actions_for_zone", Method: "GET", Path: "/zones/{id_or_name}/actions", ContentType: ""}}, true
+	case "list_certificate_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_certificate_actions", Method: "GET", Path: "/certificates/actions", ContentType: ""}}, true
+	case "list_certificates":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_certificates", Method: "GET", Path: "/certificates", ContentType: ""}}, true
 	case "list_data_centers":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_data_centers", Method: "GET", Path: "/datacenters", ContentType: ""}}, true
+	case "list_firewall_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_firewall_actions", Method: "GET", Path: "/firewalls/actions", ContentType: ""}}, true
+	case "list_firewalls":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_firewalls", Method: "GET", Path: "/firewalls", ContentType: ""}}, true
+	case "list_floating_ip_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_floating_ip_actions", Method: "GET", Path: "/floating_ips/actions", ContentType: ""}}, true
+	case "list_floating_ips":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_floating_ips", Method: "GET", Path: "/floating_ips", ContentType: ""}}, true
 	case "list_image_actions":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_image_actions", Method: "GET", Path: "/images/actions", ContentType: ""}}, true
 	case "list_images":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_images", Method: "GET", Path: "/images", ContentType: ""}}, true
 	case "list_isos":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_isos", Method: "GET", Path: "/isos", ContentType: ""}}, true
+	case "list_load_balancer_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_load_balancer_actions", Method: "GET", Path: "/load_balancers/actions", ContentType: ""}}, true
 	case "list_load_balancer_types":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_load_balancer_types", Method: "GET", Path: "/load_balancer_types", ContentType: ""}}, true
+	case "list_load_balancers":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_load_balancers", Method: "GET", Path: "/load_balancers", ContentType: ""}}, true
 	case "list_locations":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_locations", Method: "GET", Path: "/locations", ContentType: ""}}, true
 	case "list_network_actions":
@@ -237,6 +351,10 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "list_servers", Method: "GET", Path: "/servers", ContentType: ""}}, true
 	case "list_ssh_keys":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_ssh_keys", Method: "GET", Path: "/ssh_keys", ContentType: ""}}, true
+	case "list_volume_actions":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_volume_actions", Method: "GET", Path: "/volumes/actions", ContentType: ""}}, true
+	case "list_volumes":
+		return operation{api: apiCloud, Operation: Operation{ID: "list_volumes", Method: "GET", Path: "/volumes", ContentType: ""}}, true
 	case "list_zone_actions":
 		return operation{api: apiCloud, Operation: Operation{ID: "list_zone_actions", Method: "GET", Path: "/zones/actions", ContentType: ""}}, true
 	case "list_zones":
@@ -249,10 +367,22 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "rebuild_server_from_image", Method: "POST", Path: "/servers/{id}/actions/rebuild", ContentType: "application/json"}}, true
 	case "remove_from_placement_group":
 		return operation{api: apiCloud, Operation: Operation{ID: "remove_from_placement_group", Method: "POST", Path: "/servers/{id}/actions/remove_from_placement_group", ContentType: ""}}, true
+	case "remove_from_resources":
+		return operation{api: apiCloud, Operation: Operation{ID: "remove_from_resources", Method: "POST", Path: "/firewalls/{id}/actions/remove_from_resources", ContentType: "application/json"}}, true
 	case "remove_records_from_rrset":
 		return operation{api: apiCloud, Operation: Operation{ID: "remove_records_from_rrset", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/remove_records", ContentType: "application/json"}}, true
+	case "remove_target":
+		return operation{api: apiCloud, Operation: Operation{ID: "remove_target", Method: "POST", Path: "/load_balancers/{id}/actions/remove_target", ContentType: "application/json"}}, true
+	case "replace_certificate":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_certificate", Method: "PUT", Path: "/certificates/{id}", ContentType: "application/json"}}, true
+	case "replace_firewall":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_firewall", Method: "PUT", Path: "/firewalls/{id}", ContentType: "application/json"}}, true
+	case "replace_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_floating_ip", Method: "PUT", Path: "/floating_ips/{id}", ContentType: "application/json"}}, true
 	case "replace_image":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_image", Method: "PUT", Path: "/images/{id}", ContentType: "application/json"}}, true
+	case "replace_load_balancer":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_load_balancer", Method: "PUT", Path: "/load_balancers/{id}", ContentType: "application/json"}}, true
 	case "replace_network":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_network", Method: "PUT", Path: "/networks/{id}", ContentType: "application/json"}}, true
 	case "replace_placementgroup":
@@ -265,6 +395,8 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_server", Method: "PUT", Path: "/servers/{id}", ContentType: "application/json"}}, true
 	case "replace_ssh_key":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_ssh_key", Method: "PUT", Path: "/ssh_keys/{id}", ContentType: "application/json"}}, true
+	case "replace_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "replace_volume", Method: "PUT", Path: "/volumes/{id}", ContentType: "application/json"}}, true
 	case "replace_zone":
 		return operation{api: apiCloud, Operation: Operation{ID: "replace_zone", Method: "PUT", Path: "/zones/{id_or_name}", ContentType: "application/json"}}, true
 	case "request_console_for_server":
@@ -273,16 +405,26 @@ func lookupOperation(id string) (operation, bool) {
 		return operation{api: apiCloud, Operation: Operation{ID: "reset_root_password_of_server", Method: "POST", Path: "/servers/{id}/actions/reset_password", ContentType: ""}}, true
 	case "reset_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "reset_server", Method: "POST", Path: "/servers/{id}/actions/reset", ContentType: ""}}, true
+	case "resize_volume":
+		return operation{api: apiCloud, Operation: Operation{ID: "resize_volume", Method: "POST", Path: "/volumes/{id}/actions/resize", ContentType: "application/json"}}, true
+	case "retry_issuance_or_renewal":
+		return operation{api: apiCloud, Operation: Operation{ID: "retry_issuance_or_renewal", Method: "POST", Path: "/certificates/{id}/actions/retry", ContentType: ""}}, true
 	case "set_records_of_rrset":
 		return operation{api: apiCloud, Operation: Operation{ID: "set_records_of_rrset", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/set_records", ContentType: "application/json"}}, true
+	case "set_rules":
+		return operation{api: apiCloud, Operation: Operation{ID: "set_rules", Method: "POST", Path: "/firewalls/{id}/actions/set_rules", ContentType: "application/json"}}, true
 	case "shutdown_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "shutdown_server", Method: "POST", Path: "/servers/{id}/actions/shutdown", ContentType: ""}}, true
 	case "soft_reboot_server":
 		return operation{api: apiCloud, Operation: Operation{ID: "soft_reboot_server", Method: "POST", Path: "/servers/{id}/actions/reboot", ContentType: ""}}, true
+	case "unassign_floating_ip":
+		return operation{api: apiCloud, Operation: Operation{ID: "unassign_floating_ip", Method: "POST", Path: "/floating_ips/{id}/actions/unassign", ContentType: ""}}, true
 	case "unassign_primary_ip_from_resource":
 		return operation{api: apiCloud, Operation: Operation{ID: "unassign_primary_ip_from_resource", Method: "POST", Path: "/primary_ips/{id}/actions/unassign", ContentType: ""}}, true
 	case "update_records_of_rrset":
 		return operation{api: apiCloud, Operation: Operation{ID: "update_records_of_rrset", Method: "POST", Path: "/zones/{id_or_name}/rrsets/{rr_name}/{rr_type}/actions/update_records", ContentType: "application/json"}}, true
+	case "update_service":
+		return operation{api: apiCloud, Operation: Operation{ID: "update_service", Method: "POST", Path: "/load_balancers/{id}/actions/update_service", ContentType: "application/json"}}, true
 	}
 	return operation{}, false
 }
@@ -293,61 +435,103 @@ func cloudOperationIDs() []string {
 		"add_records_to_rrset",
 		"add_route_to_network",
 		"add_server_to_placement_group",
+		"add_service",
 		"add_subnet_to_network",
+		"add_target",
+		"apply_to_resources",
+		"assign_floating_ip_to_server",
 		"assign_primary_ip_to_resource",
 		"attach_iso_to_server",
+		"attach_load_balancer_to_network",
 		"attach_server_to_network",
+		"attach_volume_to_server",
+		"change_algorithm",
 		"change_alias_ips_of_network",
+		"change_floating_ip_protection",
 		"change_image_protection",
 		"change_ip_range_of_network",
+		"change_load_balancer_protection",
 		"change_network_protection",
 		"change_primary_ip_protection",
+		"change_reverse_dns_entry_for_this_load_balancer",
 		"change_reverse_dns_entry_for_this_server",
+		"change_reverse_dns_records_for_floating_ip",
 		"change_reverse_dns_records_for_primary_ip",
 		"change_rrsets_protection",
 		"change_rrsets_ttl",
 		"change_server_protection",
+		"change_type_of_load_balancer",
 		"change_type_of_server",
+		"change_volume_protection",
 		"change_zones_default_ttl",
 		"change_zones_primary_nameservers",
 		"change_zones_protection",
+		"create_certificate",
+		"create_firewall",
+		"create_floating_ip",
 		"create_image_from_server",
+		"create_load_balancer",
 		"create_network",
 		"create_placementgroup",
 		"create_primary_ip",
 		"create_rrset",
 		"create_server",
 		"create_ssh_key",
+		"create_volume",
 		"create_zone",
+		"delete_certificate",
+		"delete_firewall",
+		"delete_floating_ip",
 		"delete_image",
+		"delete_load_balancer",
 		"delete_network",
 		"delete_placementgroup",
 		"delete_primary_ip",
 		"delete_route_from_network",
 		"delete_rrset",
 		"delete_server",
+		"delete_service",
 		"delete_ssh_key",
 		"delete_subnet_from_network",
+		"delete_volume",
 		"delete_zone",
 		"detach_iso_from_server",
+		"detach_load_balancer_from_network",
 		"detach_server_from_network",
+		"detach_volume",
 		"disable_backups_for_server",
+		"disable_public_interface_of_load_balancer",
 		"disable_rescue_mode_for_server",
 		"enable_and_configure_backups_for_server",
+		"enable_public_interface_of_load_balancer",
 		"enable_rescue_mode_for_server",
 		"export_zone_file",
 		"get_action",
+		"get_action_for_certificate",
+		"get_action_for_firewall",
+		"get_action_for_floating_ip",
 		"get_action_for_image",
+		"get_action_for_load_balancer",
 		"get_action_for_network",
 		"get_action_for_primary_ip",
 		"get_action_for_server",
+		"get_action_for_volume",
 		"get_action_for_zone",
+		"get_certificate",
+		"get_certificate_action",
 		"get_data_center",
+		"get_firewall",
+		"get_firewall_action",
+		"get_floating_ip",
+		"get_floating_ip_action",
 		"get_image",
 		"get_image_action",
 		"get_iso",
+		"get_load_balancer",
+		"get_load_balancer_action",
 		"get_load_balancer_type",
 		"get_location",
+		"get_metrics_for_loadbalancer",
 		"get_metrics_for_server",
 		"get_multiple_actions",
 		"get_network",
@@ -360,19 +544,34 @@ func cloudOperationIDs() []string {
 		"get_server_action",
 		"get_server_type",
 		"get_ssh_key",
+		"get_volume",
+		"get_volume_action",
 		"get_zone",
 		"get_zone_action",
 		"import_zone_file",
+		"list_actions_for_certificate",
+		"list_actions_for_firewall",
+		"list_actions_for_floating_ip",
 		"list_actions_for_image",
+		"list_actions_for_load_balancer",
 		"list_actions_for_network",
 		"list_actions_for_primary_ip",
 		"list_actions_for_server",
+		"list_actions_for_volume",
 		"list_actions_for_zone",
+		"list_certificate_actions",
+		"list_certificates",
 		"list_data_centers",
+		"list_firewall_actions",
+		"list_firewalls",
+		"list_floating_ip_actions",
+		"list_floating_ips",
 		"list_image_actions",
 		"list_images",
 		"list_isos",
+		"list_load_balancer_actions",
 		"list_load_balancer_types",
+		"list_load_balancers",
 		"list_locations",
 		"list_network_actions",
 		"list_network_members",
@@ -386,29 +585,43 @@ func cloudOperationIDs() []string {
 		"list_server_types",
 		"list_servers",
 		"list_ssh_keys",
+		"list_volume_actions",
+		"list_volumes",
 		"list_zone_actions",
 		"list_zones",
 		"power_off_server",
 		"power_on_server",
 		"rebuild_server_from_image",
 		"remove_from_placement_group",
+		"remove_from_resources",
 		"remove_records_from_rrset",
+		"remove_target",
+		"replace_certificate",
+		"replace_firewall",
+		"replace_floating_ip",
 		"replace_image",
+		"replace_load_balancer",
 		"replace_network",
 		"replace_placementgroup",
 		"replace_primary_ip",
 		"replace_rrset",
 		"replace_server",
 		"replace_ssh_key",
+		"replace_volume",
 		"replace_zone",
 		"request_console_for_server",
 		"reset_root_password_of_server",
 		"reset_server",
+		"resize_volume",
+		"retry_issuance_or_renewal",
 		"set_records_of_rrset",
+		"set_rules",
 		"shutdown_server",
 		"soft_reboot_server",
+		"unassign_floating_ip",
 		"unassign_primary_ip_from_resource",
 		"update_records_of_rrset",
+		"update_service",
 	}
 }
 

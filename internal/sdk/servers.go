@@ -509,12 +509,18 @@ type MetricValue struct {
 
 // Metrics returns the server's metrics.
 func (s ServerClient) Metrics(ctx context.Context, id int64, opts ServerMetricsOpts) (ServerMetrics, error) {
-	q := url.Values{"start": {opts.Start.Format(time.RFC3339)}, "end": {opts.End.Format(time.RFC3339)}}
-	for _, t := range opts.Types {
-		q.Add("type", string(t))
+	types := make([]string, len(opts.Types))
+	for i, t := range opts.Types {
+		types[i] = string(t)
 	}
-	if opts.Step > 0 {
-		q.Set("step", strconv.Itoa(opts.Step))
+	return s.c.metrics(ctx, serverPath(id)+"/metrics", types, opts.Start, opts.End, opts.Step)
+}
+
+// metrics reads the time series of a server or load balancer.
+func (c *Client) metrics(ctx context.Context, path string, types []string, start, end time.Time, step int) (ServerMetrics, error) {
+	q := url.Values{"start": {start.Format(time.RFC3339)}, "end": {end.Format(time.RFC3339)}, "type": types}
+	if step > 0 {
+		q.Set("step", strconv.Itoa(step))
 	}
 	var res struct {
 		Metrics struct {
@@ -524,7 +530,7 @@ func (s ServerClient) Metrics(ctx context.Context, id int64, opts ServerMetricsO
 			} `json:"time_series"`
 		} `json:"metrics"`
 	}
-	if err := s.c.getJSON(ctx, serverPath(id)+"/metrics", q, &res); err != nil {
+	if err := c.getJSON(ctx, path, q, &res); err != nil {
 		return ServerMetrics{}, err
 	}
 	out := res.Metrics.ServerMetrics

@@ -30,7 +30,12 @@ var fieldOverrides = map[string]map[string]string{
 	"change_type_of_server_request":     {"server_type": "x-fakehetzner-id-or-name"},
 	"attach_iso_to_server_request":      {"iso": "x-fakehetzner-id-or-name"},
 	"create_primary_ip_request":         {"location": "x-fakehetzner-id-or-name"},
+	"create_floating_ip_request":        {"home_location": "x-fakehetzner-id-or-name"},
+	"create_volume_request":             {"location": "x-fakehetzner-id-or-name"},
 	"dns_ptr":                           {"dns_ptr": "x-fakehetzner-nullable"},
+	"create_load_balancer_request": {"load_balancer_type": "x-fakehetzner-id-or-name",
+		"location": "x-fakehetzner-id-or-name"},
+	"change_type_of_load_balancer_request": {"load_balancer_type": "x-fakehetzner-id-or-name"},
 }
 
 // applyOverrides marks the fields of fieldOverrides; a path that does not exist (the

@@ -67,7 +67,7 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 		if err := checkRestored("primary_ip", ip.ID, ip.Name, seen, maxIDs); err != nil {
 			return err
 		}
-		if err := restoredAddress(ip, addrs, maxIDs); err != nil {
+		if err := restoredAddress("primary_ip", ip.ID, ip.Type, ip.IP, addrs, maxIDs); err != nil {
 			return err
 		}
 		loc, ok := cat.Location(fmt.Sprint(ip.Location.ID))
@@ -75,14 +75,17 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 			return fmt.Errorf("primary_ip %d has unknown location %d", ip.ID, ip.Location.ID)
 		}
 		ip.Location = loc
+		heldByLB := ip.AssigneeType == AssigneeLoadBalancer && ip.AssigneeID != nil // checked with the load balancers
 		ip.AssigneeType = AssigneeUnassigned
-		if ip.AssigneeID != nil {
+		if heldByLB {
+			ip.AssigneeType = AssigneeLoadBalancer
+		} else if ip.AssigneeID != nil {
 			s, ok := p.servers.get(*ip.AssigneeID)
 			if !ok {
 				return fmt.Errorf("primary_ip %d is assigned to unknown server %d", ip.ID, *ip.AssigneeID)
 			}
 			for _, other := range p.primaryIPs.values() {
-				if other.Type == ip.Type && other.AssigneeID != nil && *other.AssigneeID == s.ID {
+				if other.Type == ip.Type && other.AssigneeType == AssigneeServer && *other.AssigneeID == s.ID {
 					return fmt.Errorf("server %d has two %s primary ips", s.ID, ip.Type)
 				}
 			}
@@ -121,34 +124,35 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 	return p.restoreNetworks(ps, seen, maxIDs)
 }
 
-// restoredAddress checks that an address is from the fake's ranges and unique, and moves the
-// address counters past it so new addresses cannot repeat it.
-func restoredAddress(ip PrimaryIP, seen map[string]bool, maxIDs map[string]int64) error {
-	if seen[ip.IP] {
-		return fmt.Errorf("address %s appears twice", ip.IP)
+// restoredAddress checks that the address of a primary or floating IP (kind, id) is from the
+// fake's ranges and unique in seen, and moves the address counters past it so new addresses
+// cannot repeat it.
+func restoredAddress(kind string, id int64, typ, addr string, seen map[string]bool, maxIDs map[string]int64) error {
+	if seen[addr] {
+		return fmt.Errorf("address %s appears twice", addr)
 	}
-	seen[ip.IP] = true
-	switch ip.Type {
+	seen[addr] = true
+	switch typ {
 	case IPTypeIPv4:
-		a, err := netip.ParseAddr(ip.IP)
+		a, err := netip.ParseAddr(addr)
 		if err != nil || !a.Is4() {
-			return fmt.Errorf("primary_ip %d has an invalid ipv4 address %q", ip.ID, ip.IP)
+			return fmt.Errorf("%s %d has an invalid ipv4 address %q", kind, id, addr)
 		}
 		b := a.As4()
 		if n := int64(binary.BigEndian.Uint32(b[:])) - int64(binary.BigEndian.Uint32(ipv4Base[:])); n > 0 && n < int64(ipv4Size) {
 			maxIDs["ipv4"] = max(maxIDs["ipv4"], n)
 		}
 	case IPTypeIPv6:
-		pf, err := netip.ParsePrefix(ip.IP)
+		pf, err := netip.ParsePrefix(addr)
 		if err != nil || !pf.Addr().Is6() || pf.Bits() != 64 {
-			return fmt.Errorf("primary_ip %d has an invalid ipv6 network %q", ip.ID, ip.IP)
+			return fmt.Errorf("%s %d has an invalid ipv6 network %q", kind, id, addr)
 		}
 		b := pf.Addr().As16()
 		if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8 {
 			maxIDs["ipv6"] = max(maxIDs["ipv6"], int64(binary.BigEndian.Uint32(b[4:8])))
 		}
 	default:
-		return fmt.Errorf("primary_ip %d has type %q", ip.ID, ip.Type)
+		return fmt.Errorf("%s %d has type %q", kind, id, typ)
 	}
 	return nil
 }

@@ -36,10 +36,7 @@ const (
 )
 
 // metricSeries are the series of each metric type and their typical level.
-var metricSeries = map[string][]struct {
-	name  string
-	level float64
-}{
+var metricSeries = map[string][]metricSeriesSpec{
 	"cpu":     {{"cpu", 12}},
 	"disk":    {{"disk.0.iops.read", 40}, {"disk.0.iops.write", 90}, {"disk.0.bandwidth.read", 600_000}, {"disk.0.bandwidth.write", 1_500_000}},
 	"network": {{"network.0.pps.in", 120}, {"network.0.pps.out", 100}, {"network.0.bandwidth.in", 45_000}, {"network.0.bandwidth.out", 30_000}},
@@ -48,11 +45,29 @@ var metricSeries = map[string][]struct {
 // ServerMetrics returns plausible, deterministic time series for a server: the same request
 // gives the same numbers, a daily wave plus per-sample wobble derived from a hash.
 func (p *Project) ServerMetrics(id int64, req MetricsRequest) (Metrics, error) {
+	return p.resourceMetrics(id, req, metricSeries, func() error {
+		if _, ok := p.servers.get(id); !ok {
+			return NotFound("server")
+		}
+		return nil
+	})
+}
+
+// metricSeriesSpec is one time series of a metric type and its typical level.
+type metricSeriesSpec struct {
+	name  string
+	level float64
+}
+
+// resourceMetrics answers a metrics request for the resource id from the series of each type;
+// exists says, under the project lock, whether the resource is there.
+func (p *Project) resourceMetrics(id int64, req MetricsRequest, series map[string][]metricSeriesSpec,
+	exists func() error) (Metrics, error) {
 	if len(req.Types) == 0 {
 		return Metrics{}, InvalidField("type", "Missing data for required field.")
 	}
 	for _, t := range req.Types {
-		if _, ok := metricSeries[t]; !ok {
+		if _, ok := series[t]; !ok {
 			return Metrics{}, InvalidField("type", "Not a valid choice.")
 		}
 	}
@@ -82,12 +97,12 @@ func (p *Project) ServerMetrics(id int64, req MetricsRequest) (Metrics, error) {
 	}
 
 	defer p.lock()()
-	if _, ok := p.servers.get(id); !ok {
-		return Metrics{}, NotFound("server")
+	if err := exists(); err != nil {
+		return Metrics{}, err
 	}
 	m := Metrics{Start: start.UTC(), End: end.UTC(), Step: step, TimeSeries: map[string]TimeSeries{}}
 	for _, t := range req.Types {
-		for _, s := range metricSeries[t] {
+		for _, s := range series[t] {
 			values := make([][2]any, 0, span/step+1)
 			for ts := start.Unix(); ts <= end.Unix(); ts += step {
 				values = append(values, [2]any{float64(ts), metricValue(id, s.name, s.level, ts)})

@@ -424,7 +424,7 @@ func attachmentIndex(nets []ServerPrivateNet, networkID int64) int {
 func (p *Project) networkView(n networkState) Network {
 	out := n.Network.clone()
 	out.Servers = p.networkServers(n.ID)
-	out.LoadBalancers = []int64{}
+	out.LoadBalancers = p.networkLoadBalancers(n.ID)
 	return out
 }
 
@@ -536,6 +536,7 @@ func (p *Project) DeleteNetwork(id int64) error {
 		return err
 	}
 	p.detachAll(id)
+	p.detachLoadBalancers(id)
 	p.networks.remove(id)
 	return nil
 }
@@ -591,6 +592,9 @@ func (p *Project) DeleteSubnet(id int64, req NetworkIPRange) (Action, error) {
 				// The live message; terraform looks for it to tell this case apart.
 				return Errorf(CodeServiceError, "network has attached resources")
 			}
+		}
+		if slices.ContainsFunc(p.loadBalancerAddresses(n.ID), sr.Contains) {
+			return Errorf(CodeServiceError, "network has attached resources")
 		}
 		n.Subnets = slices.Delete(n.Subnets, i, i+1)
 		return nil
@@ -755,7 +759,7 @@ func (p *Project) networkMembers(n networkState) []NetworkMember {
 		}
 		out = append(out, m)
 	}
-	return out
+	return append(out, p.loadBalancerMembers(n)...)
 }
 
 // memberCommands map the server actions on a network to a member's status while they run.
@@ -832,6 +836,9 @@ func (p *Project) takenAddresses(networkID, self int64) map[netip.Addr]bool {
 				taken[a] = true
 			}
 		}
+	}
+	for _, a := range p.loadBalancerAddresses(networkID) {
+		taken[a] = true
 	}
 	return taken
 }

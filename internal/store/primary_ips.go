@@ -102,39 +102,53 @@ func ptrFor(list []DNSPtr, ip string) string {
 }
 
 // holds reports whether addr is this IP (IPv4) or inside its /64 (IPv6).
-func (ip PrimaryIP) holds(addr string) (bool, error) {
+func (ip PrimaryIP) holds(addr string) (bool, error) { return addressHolds(ip.Type, ip.IP, addr) }
+
+// setDNSPtr sets or (ptr nil or empty) resets the reverse DNS of addr.
+func (ip *PrimaryIP) setDNSPtr(addr string, ptr *string) error {
+	list, err := withDNSPtr(ip.DNSPtr, ip.Type, ip.IP, addr, ptr, fmt.Sprintf("primary ip %d", ip.ID))
+	if err != nil {
+		return err
+	}
+	ip.DNSPtr = list
+	return nil
+}
+
+// addressHolds reports whether addr is the IPv4 address own, or inside the IPv6 /64 own (the
+// rule for the reverse DNS of primary and floating IPs).
+func addressHolds(typ, own, addr string) (bool, error) {
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
 		return false, InvalidField("ip", "Not a valid IP address.")
 	}
-	if ip.Type == IPTypeIPv4 {
-		return a.String() == ip.IP, nil
+	if typ == IPTypeIPv4 {
+		return a.String() == own, nil
 	}
-	return ipInPrefix(a.String(), ip.IP)
+	return ipInPrefix(a.String(), own)
 }
 
-// setDNSPtr sets or (ptr nil or empty) resets the reverse DNS of addr.
-func (ip *PrimaryIP) setDNSPtr(addr string, ptr *string) error {
-	ok, err := ip.holds(addr)
+// withDNSPtr returns list with the reverse DNS of addr set to ptr, or reset when ptr is nil or
+// empty (an IPv4 address gets its default entry back). owner names the IP in errors.
+func withDNSPtr(list []DNSPtr, typ, own, addr string, ptr *string, owner string) ([]DNSPtr, error) {
+	ok, err := addressHolds(typ, own, addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return InvalidField("ip", fmt.Sprintf("ip %s does not belong to primary ip %d", addr, ip.ID))
+		return nil, InvalidField("ip", fmt.Sprintf("ip %s does not belong to %s", addr, owner))
 	}
 	if ptr != nil && strings.TrimSpace(*ptr) != "" && !validHostname(*ptr) {
-		return InvalidField("dns_ptr", "Not a valid hostname.")
+		return nil, InvalidField("dns_ptr", "Not a valid hostname.")
 	}
 	addr = netip.MustParseAddr(addr).String()
-	list := slices.DeleteFunc(slices.Clone(ip.DNSPtr), func(d DNSPtr) bool { return d.IP == addr })
+	list = slices.DeleteFunc(slices.Clone(list), func(d DNSPtr) bool { return d.IP == addr })
 	switch {
 	case ptr != nil && *ptr != "":
 		list = append(list, DNSPtr{IP: addr, DNSPtr: *ptr})
-	case ip.Type == IPTypeIPv4:
+	case typ == IPTypeIPv4:
 		list = append(list, DNSPtr{IP: addr, DNSPtr: defaultDNSPtr(addr)})
 	}
-	ip.DNSPtr = nonNil(list)
-	return nil
+	return nonNil(list), nil
 }
 
 // newPrimaryIP creates and stores a primary IP (named primary_ip-<id> as the API names the
@@ -212,7 +226,7 @@ func (p *Project) checkAssignable(ip PrimaryIP, serverID int64) (serverState, er
 		return s, Errorf("primary_ip_datacenter_mismatch", "primary ip %d is in another location than server %d", ip.ID, serverID)
 	}
 	for _, other := range p.primaryIPs.values() {
-		if other.ID != ip.ID && other.Type == ip.Type && other.AssigneeID != nil && *other.AssigneeID == serverID {
+		if other.ID != ip.ID && other.Type == ip.Type && other.AssigneeType == AssigneeServer && *other.AssigneeID == serverID {
 			return s, Errorf(Code("server_has_"+ip.Type), "server %d already has an %s address", serverID, ip.Type)
 		}
 	}
@@ -388,6 +402,9 @@ func (p *Project) UnassignPrimaryIP(id int64) (Action, error) {
 	}
 	if ip.AssigneeID == nil {
 		return p.finishedAction("unassign_primary_ip", primaryIPRef(id)), nil
+	}
+	if ip.AssigneeType == AssigneeLoadBalancer { // fixed for the load balancer's lifetime
+		return Action{}, Errorf(CodeUnsupportedError, "primary ip %d belongs to load balancer %d until it is deleted", id, *ip.AssigneeID)
 	}
 	serverID := *ip.AssigneeID
 	if s, ok := p.servers.get(serverID); ok {

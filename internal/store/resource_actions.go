@@ -10,10 +10,20 @@ func (p *Project) CheckResource(kind string, id int64) error {
 		_, found = p.servers.get(id)
 	case "primary_ip":
 		_, found = p.primaryIPs.get(id)
+	case "floating_ip":
+		_, found = p.floatingIPs.get(id)
 	case "placement_group":
 		_, found = p.placementGroups.get(id)
+	case "certificate":
+		_, found = p.certificates.get(id)
 	case "network":
 		_, found = p.networks.get(id)
+	case "firewall":
+		_, found = p.firewalls.get(id)
+	case "volume":
+		_, found = p.volumes.get(id)
+	case "load_balancer":
+		_, found = p.loadBalancers.get(id)
 	case "image":
 		for _, img := range p.images() {
 			found = found || img.ID == id

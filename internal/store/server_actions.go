@@ -349,7 +349,7 @@ func (p *Project) ChangeServerDNSPtr(id int64, req ChangeDNSPtr) (Action, error)
 		return Action{}, NotFound("server")
 	}
 	for _, ip := range p.primaryIPs.values() {
-		if ip.AssigneeID == nil || *ip.AssigneeID != id {
+		if ip.AssigneeID == nil || *ip.AssigneeID != id || ip.AssigneeType != AssigneeServer {
 			continue
 		}
 		if ok, err := ip.holds(req.IP); err != nil {

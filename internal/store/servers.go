@@ -294,7 +294,7 @@ func (p *Project) view(s serverState) Server {
 	out := s.Server.clone()
 	out.PublicNet.IPv4, out.PublicNet.IPv6 = nil, nil
 	for _, ip := range p.primaryIPs.values() {
-		if ip.AssigneeID == nil || *ip.AssigneeID != s.ID {
+		if ip.AssigneeID == nil || *ip.AssigneeID != s.ID || ip.AssigneeType != AssigneeServer {
 			continue
 		}
 		if ip.Type == IPTypeIPv4 {
@@ -303,6 +303,10 @@ func (p *Project) view(s serverState) Server {
 			out.PublicNet.IPv6 = &ServerIPv6{ID: ip.ID, IP: ip.IP, Blocked: ip.Blocked, DNSPtr: nonNil(slices.Clone(ip.DNSPtr))}
 		}
 	}
+	out.Volumes = p.volumesOf(s.ID)
+	out.PublicNet.FloatingIPs = p.floatingIPIDsOf(s.ID)
+	out.PublicNet.Firewalls = p.serverFirewalls(s)
+	out.LoadBalancers = p.serverLoadBalancers(s)
 	out.PlacementGroup = nil
 	if s.PlacementGroup != nil {
 		if pg, ok := p.placementGroups.get(s.PlacementGroup.ID); ok {
@@ -384,15 +388,6 @@ func (p *Project) resolveSSHKeys(refs []IDOrName, field string) ([]int64, error)
 	return ids, nil
 }
 
-// resolveUnsupported refuses references to resource kinds the fake does not hold yet
-// (firewalls, volumes): none can exist, so every reference is unknown.
-func resolveUnsupported(field, kind string, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return InvalidField(field, fmt.Sprintf("%s %d not found", kind, ids[0]))
-}
-
 // serverTypeOffered checks that a server type can be ordered in a location.
 func serverTypeOffered(st catalog.ServerType, loc catalog.Location) error {
 	stl, ok := st.Location(loc.Name)
@@ -439,16 +434,6 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 	if err != nil {
 		return CreateServerResult{}, err
 	}
-	if err := resolveUnsupported("volumes", "volume", req.Volumes); err != nil {
-		return CreateServerResult{}, err
-	}
-	fwIDs := make([]int64, len(req.Firewalls))
-	for i, f := range req.Firewalls {
-		fwIDs[i] = f.Firewall
-	}
-	if err := resolveUnsupported("firewalls", "firewall", fwIDs); err != nil {
-		return CreateServerResult{}, err
-	}
 	if req.Automount != nil && *req.Automount && len(req.Volumes) == 0 {
 		return CreateServerResult{}, InvalidField("automount", "automount requires volumes")
 	}
@@ -491,6 +476,8 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 		}
 	case len(existing) > 0:
 		loc = existing[0].Location
+	case len(req.Volumes) > 0 && p.volumeLocation(req.Volumes[0]) != nil:
+		loc = *p.volumeLocation(req.Volumes[0])
 	default:
 		if loc, err = p.defaultLocation(st); err != nil {
 			return CreateServerResult{}, err
@@ -505,6 +492,14 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 		}
 	}
 	privateNet, err := p.planCreateAttachments(req.Networks, loc.NetworkZone)
+	if err != nil {
+		return CreateServerResult{}, err
+	}
+	vols, err := p.planCreateVolumes(req.Volumes, loc)
+	if err != nil {
+		return CreateServerResult{}, err
+	}
+	firewalls, err := p.planServerFirewalls(req.Firewalls, req.Labels, pn.hasPublicInterface())
 	if err != nil {
 		return CreateServerResult{}, err
 	}
@@ -571,6 +566,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 		SSHKeys:  sshKeys,
 	}
 	p.servers.put(s)
+	p.attachAtCreate(vols, id)
 	for _, ip := range existing {
 		ip.AssigneeID, ip.AssigneeType = &id, AssigneeServer
 		p.primaryIPs.put(ip)
@@ -586,6 +582,7 @@ func (p *Project) CreateServer(req CreateServer) (CreateServerResult, error) {
 	if req.StartAfterCreate == nil || *req.StartAfterCreate {
 		res.NextActions = append(res.NextActions, p.startAction("start_server", serverRef(id)))
 	}
+	res.NextActions = append(res.NextActions, p.applyServerFirewalls(id, firewalls)...)
 	if len(sshKeys) == 0 {
 		pw := password()
 		res.RootPassword = &pw
@@ -667,7 +664,7 @@ func (p *Project) DeleteServer(id int64) (Action, error) {
 // removeServer drops a server and what depends on it (called when delete_server finishes).
 func (p *Project) removeServer(id int64) {
 	for _, ip := range p.primaryIPs.values() {
-		if ip.AssigneeID == nil || *ip.AssigneeID != id {
+		if ip.AssigneeID == nil || *ip.AssigneeID != id || ip.AssigneeType != AssigneeServer {
 			continue
 		}
 		if ip.AutoDelete {
@@ -678,6 +675,10 @@ func (p *Project) removeServer(id int64) {
 		ip.AssigneeID, ip.AssigneeType = nil, AssigneeUnassigned
 		p.primaryIPs.put(ip)
 	}
+	p.detachVolumesOf(id)
+	p.unassignFloatingIPsOf(id)
+	p.forgetFirewallServer(id)
+	p.removeServerTargets(id)
 	p.deleteBackups(id)
 	p.servers.remove(id)
 }

@@ -34,6 +34,13 @@ type ProjectSnapshot struct {
 	PlacementGroups []PlacementGroup `json:"placement_groups,omitempty"`
 	Images          []userImage      `json:"images,omitempty"`   // snapshots and backups
 	Networks        []networkState   `json:"networks,omitempty"` // attachments are in servers' private_net
+	Volumes         []volumeState    `json:"volumes,omitempty"`  // attachments are the volumes' server
+	Certificates    []Certificate    `json:"certificates,omitempty"`
+	Firewalls       []firewallState  `json:"firewalls,omitempty"`
+
+	LoadBalancers []loadBalancerState `json:"load_balancers,omitempty"` // with their network attachments
+
+	FloatingIPs []floatingIPState `json:"floating_ips,omitempty"` // with the server a failing action restores
 
 	Zones     []zoneState        `json:"zones,omitempty"`      // with their rrsets
 	LegacyDNS *LegacyDNSSnapshot `json:"legacy_dns,omitempty"` // the legacy DNS API's state
@@ -57,9 +64,9 @@ func (s *Store) Snapshot() Snapshot {
 func (p *Project) snapshot() ProjectSnapshot {
 	defer p.lock()()
 	return ProjectSnapshot{SSHKeys: p.sshKeys.snapshot(), Actions: p.actions.snapshot(),
-		Servers: p.servers.snapshot(), PrimaryIPs: p.primaryIPs.snapshot(),
+		Servers: p.servers.snapshot(), PrimaryIPs: p.primaryIPs.snapshot(), FloatingIPs: p.floatingIPs.snapshot(),
 		PlacementGroups: p.placementGroups.snapshot(), Images: p.ownImages.snapshot(), Networks: p.networks.snapshot(),
-		Zones: p.zones.snapshot(), LegacyDNS: p.legacySnapshot()}
+		Volumes: p.volumes.snapshot(), Certificates: p.certificates.snapshot(), Firewalls: p.firewalls.snapshot(), LoadBalancers: p.loadBalancers.snapshot(), Zones: p.zones.snapshot(), LegacyDNS: p.legacySnapshot()}
 }
 
 // Restore replaces the whole state with snap. An invalid snapshot changes nothing.
@@ -125,6 +132,21 @@ func (p *Project) restore(ps ProjectSnapshot, maxIDs map[string]int64) error {
 		p.actions.put(a)
 	}
 	if err := p.restoreCompute(ps, seen, maxIDs); err != nil {
+		return err
+	}
+	if err := p.restoreFloatingIPs(ps, seen, maxIDs); err != nil {
+		return err
+	}
+	if err := p.restoreVolumes(ps.Volumes, seen, maxIDs); err != nil {
+		return err
+	}
+	if err := p.restoreCertificates(ps, seen, maxIDs); err != nil {
+		return err
+	}
+	if err := p.restoreFirewalls(ps, seen, maxIDs); err != nil {
+		return err
+	}
+	if err := p.restoreLoadBalancers(ps, seen, maxIDs); err != nil {
 		return err
 	}
 	return p.restoreDNS(ps, seen, maxIDs)

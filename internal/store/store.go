@@ -132,9 +132,14 @@ type Project struct {
 
 	servers         collection[serverState]
 	primaryIPs      collection[PrimaryIP]
+	floatingIPs     collection[floatingIPState]
 	placementGroups collection[PlacementGroup]
 	ownImages       collection[userImage] // the project's snapshots and backups
 	networks        collection[networkState]
+	firewalls       collection[firewallState]
+	certificates    collection[Certificate]
+	volumes         collection[volumeState]
+	loadBalancers   collection[loadBalancerState]
 
 	zones  collection[zoneState] // Cloud DNS zones with their rrsets
 	legacy legacyDNS             // the legacy DNS API's zones, records and primary servers
@@ -151,9 +156,14 @@ func newProject(s *Store, key string) *Project {
 
 		servers:         newCollection(func(s serverState) string { return s.Name }),
 		primaryIPs:      newCollection(func(ip PrimaryIP) string { return ip.Name }),
+		floatingIPs:     newCollection(func(f floatingIPState) string { return f.Name }),
 		placementGroups: newCollection(func(g PlacementGroup) string { return g.Name }),
 		ownImages:       newCollection[userImage](),
 		networks:        newCollection(func(n networkState) string { return n.Name }),
+		firewalls:       newCollection(func(f firewallState) string { return f.Name }),
+		certificates:    newCollection(func(c Certificate) string { return c.Name }),
+		volumes:         newCollection(func(v volumeState) string { return v.Name }),
+		loadBalancers:   newCollection(func(lb loadBalancerState) string { return lb.Name }),
 
 		zones:  newCollection(func(z zoneState) string { return z.Name }),
 		legacy: newLegacyDNS(),
