@@ -80,6 +80,7 @@ func stressOps() []stressOp {
 		{"create volume", 5, (*worker).createVolume},
 		{"create certificate", 4, (*worker).createCertificate},
 		{"create firewall", 4, (*worker).createFirewall},
+		{"create load balancer", 4, (*worker).createLoadBalancer},
 	}
 }
 

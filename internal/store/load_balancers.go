@@ -299,9 +299,19 @@ func includedTraffic(lt catalog.LoadBalancerType, loc catalog.Location) int64 {
 	return 0
 }
 
-// loadBalancerLocation is the location of a new load balancer: the one named, or the first
-// of the network zone.
+// loadBalancerLocation is the location of a new load balancer: the one named, else that of
+// the primary IPs it is given, else the first of the network zone.
 func (p *Project) loadBalancerLocation(req CreateLoadBalancer) (catalog.Location, error) {
+	if (req.Location == nil || *req.Location == "") && req.PublicNet != nil {
+		for _, id := range []*int64{req.PublicNet.IPv4, req.PublicNet.IPv6} {
+			if ip, ok := p.primaryIPs.items[derefID(id)]; ok {
+				if req.NetworkZone != nil && *req.NetworkZone != ip.Location.NetworkZone {
+					return ip.Location, Errorf("primary_ip_location_mismatch", "primary ip %d is not in network zone %s", ip.ID, *req.NetworkZone)
+				}
+				return ip.Location, nil
+			}
+		}
+	}
 	switch {
 	case req.Location != nil && *req.Location != "":
 		loc, err := p.resolveLocation(*req.Location, "location")
@@ -642,6 +652,13 @@ func (p *Project) pruneLoadBalancer(lb *LoadBalancer) {
 		_, ok := p.networks.items[pn.Network]
 		return !ok
 	})
+}
+
+func derefID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 func targetServerID(t LoadBalancerTarget) int64 {
