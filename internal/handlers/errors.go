@@ -59,10 +59,6 @@ func (a *API) writeError(err error, c echo.Context) {
 		details = struct{}{}
 	}
 	status := apiErr.Status()
-	var withStatus interface{ HTTPStatus() int } // an injected fault may pick its own status
-	if errors.As(err, &withStatus) {
-		status = withStatus.HTTPStatus()
-	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return

@@ -296,23 +296,11 @@ func (a *API) injectFaults(next echo.HandlerFunc) echo.HandlerFunc {
 			if len(f.Details) > 0 {
 				e.Details = f.Details
 			}
-			return &statusError{err: e, status: f.Status}
+			return e.WithStatus(f.Status)
 		}
 		return next(c)
 	}
 }
-
-// statusError is an error answered with a status other than its code's own (a fault may pair
-// any code with any error status).
-// writeError answers it with HTTPStatus.
-type statusError struct {
-	err    *store.Error
-	status int
-}
-
-func (e *statusError) Error() string   { return e.err.Error() }
-func (e *statusError) Unwrap() error   { return e.err }
-func (e *statusError) HTTPStatus() int { return e.status }
 
 // dropConnection closes the connection without an answer, as a crashed upstream would.
 func dropConnection(c echo.Context) error {

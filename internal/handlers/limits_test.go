@@ -79,6 +79,7 @@ func TestEveryCreateRespectsItsLimit(t *testing.T) {
 		"ssh_keys":         {"/v1/ssh_keys", map[string]any{"name": "k", "public_key": testPublicKey}},
 		"certificates":     {"/v1/certificates", map[string]any{"name": "c", "type": "managed", "domain_names": []string{"example.com"}}},
 		"firewalls":        {"/v1/firewalls", map[string]any{"name": "fw"}},
+		"load_balancers":   {"/v1/load_balancers", map[string]any{"name": "lb", "load_balancer_type": "lb11", "location": "fsn1"}},
 	}
 	for kind, create := range creates {
 		t.Run(kind, func(t *testing.T) {

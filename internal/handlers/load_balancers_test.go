@@ -392,6 +392,12 @@ func TestLoadBalancerTargets(t *testing.T) {
 	assert.Equal(t, []any{float64(id)}, serverLBs(web2))
 	assert.Equal(t, []any{}, serverLBs(v6only))
 
+	// A public server target keeps its IPv4 primary IP.
+	web1IPv4 := api.Get(fmt.Sprintf("/v1/servers/%d", web1)).JSON()["server"].(map[string]any)["public_net"].(map[string]any)["ipv4"].(map[string]any)["id"]
+	refused(t, srv, func() *apitest.Response {
+		return api.Post(fmt.Sprintf("/v1/primary_ips/%v/actions/unassign", web1IPv4), nil)
+	}, 422, "server_is_load_balancer_target")
+
 	add := func(body map[string]any) func() *apitest.Response { return lbDo(api, id, "add_target", body) }
 	server := func(sid int64, private bool) map[string]any {
 		return map[string]any{"type": "server", "server": map[string]any{"id": sid}, "use_private_ip": private}
@@ -707,7 +713,7 @@ func TestLoadBalancerWithPrimaryIPs(t *testing.T) {
 			return api.Post("/v1/load_balancers", map[string]any{"name": "x", "load_balancer_type": "lb11", "location": "fsn1", "public_net": public})
 		}
 	}
-	refused(t, srv, post(map[string]any{"ipv4": v6ID}), 422, "primary_ip_version_mismatch")
+	refused(t, srv, post(map[string]any{"ipv4": v6ID}), 412, "primary_ip_version_mismatch")
 	refused(t, srv, post(map[string]any{"ipv4": far["id"]}), 422, "primary_ip_location_mismatch")
 	refused(t, srv, post(map[string]any{"ipv6": 999}), 422, "invalid_input", "public_net.ipv6")
 	refused(t, srv, func() *apitest.Response {
@@ -896,4 +902,40 @@ func TestLoadBalancerAnswersMatchTheSpec(t *testing.T) {
 	held := api.Get(fmt.Sprintf("/v1/primary_ips/%v", pip)).JSON()["primary_ip"].(map[string]any)
 	assert.Equal(t, "load_balancer", held["assignee_type"])
 	check("DELETE", "/v1/load_balancers/{id}", api.Delete(path))
+}
+
+// What POST /load_balancers refuses in its services and targets, with the create's own codes.
+func TestLoadBalancerCreateRefusesBadServicesAndTargets(t *testing.T) {
+	srv := testkit.New(t, testkit.WithTimeSource(netFixedTime))
+	api := apitest.New(t, srv.BaseURL, srv.Token)
+	netID := lbNetwork(t, api, "net")
+	outside := lbServer(t, api, "outside", nil, false)
+	v6only := lbServer(t, api, "v6only", nil, true)
+	post := func(extra map[string]any) func() *apitest.Response {
+		body := map[string]any{"name": "lb", "load_balancer_type": "lb11", "location": "fsn1"}
+		for k, v := range extra {
+			body[k] = v
+		}
+		return func() *apitest.Response { return api.Post("/v1/load_balancers", body) }
+	}
+	server := func(id int64, private bool) []any {
+		return []any{map[string]any{"type": "server", "server": map[string]any{"id": id}, "use_private_ip": private}}
+	}
+	refused(t, srv, post(map[string]any{"services": []any{httpService(80), httpService(80)}}), 412, "source_port_already_used")
+	refused(t, srv, post(map[string]any{"services": []any{map[string]any{"protocol": "https"}}}), 422, "invalid_input", "services.0.http.certificates")
+	refused(t, srv, post(map[string]any{"services": []any{httpService(1), httpService(2), httpService(3), httpService(4), httpService(5), httpService(6)}}),
+		422, "invalid_input", "services")
+	refused(t, srv, post(map[string]any{"targets": server(outside, true)}), 422, "load_balancer_not_attached_to_network")
+	refused(t, srv, post(map[string]any{"network": netID, "targets": server(outside, true)}), 422, "resolve_cloud_private_targets_error")
+	refused(t, srv, post(map[string]any{"targets": server(v6only, false)}), 422, "resolve_cloud_public_targets_error")
+	refused(t, srv, post(map[string]any{"targets": append(server(outside, false), server(outside, true)...)}), 422, "target_already_defined")
+	refused(t, srv, post(map[string]any{"network": netID, "public_interface": false, "targets": server(outside, false)}),
+		422, "load_balancer_public_interface_disabled")
+	refused(t, srv, post(map[string]any{"network": netID, "location": "ash"}), 422, "no_subnet_available")
+
+	// Without a public interface but in a network, with a private target, it is fine.
+	inNet := lbServer(t, api, "in-net", nil, false, netID)
+	lb, _ := lbCreate(t, api, map[string]any{"name": "private", "network": netID, "public_interface": false,
+		"targets": server(inNet, true)})
+	assert.Equal(t, false, lb["public_net"].(map[string]any)["enabled"])
 }

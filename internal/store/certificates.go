@@ -84,14 +84,6 @@ func (c Certificate) clone() Certificate {
 	return c
 }
 
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
 func certificateRef(id int64) ActionResource { return ActionResource{ID: id, Type: "certificate"} }
 
 // CreateCertificate is the body of POST /certificates. Type defaults to uploaded.

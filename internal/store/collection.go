@@ -152,3 +152,12 @@ func page[T entity[T]](c *collection[T], opts ListOptions, match func(T) bool,
 	}
 	return p, nil
 }
+
+// clonePtr copies the value behind a pointer (nil stays nil), for clone methods.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -88,12 +88,27 @@ type Error struct {
 	Code    Code
 	Message string
 	Details any // nil renders as {}
+	// HTTPStatus overrides the code's status where one operation answers it differently
+	// (firewall_resource_not_found is 404 on apply but 422 on create); 0 keeps the code's.
+	HTTPStatus int
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s (%s)", e.Message, e.Code) }
 
 // Status is the HTTP status of the error.
-func (e *Error) Status() int { return e.Code.Status() }
+func (e *Error) Status() int {
+	if e.HTTPStatus != 0 {
+		return e.HTTPStatus
+	}
+	return e.Code.Status()
+}
+
+// WithStatus is the error answered with another status than its code's usual one.
+func (e *Error) WithStatus(status int) *Error {
+	c := *e
+	c.HTTPStatus = status
+	return &c
+}
 
 // Errorf builds an Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

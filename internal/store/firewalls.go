@@ -190,18 +190,6 @@ var firewallSorter = Sorter[firewallState]{
 
 func firewallRef(id int64) ActionResource { return ActionResource{ID: id, Type: "firewall"} }
 
-// firewallStatusError is an Error the API answers with another status than its code's usual one:
-// firewall_resource_not_found is 404 on apply and remove but 422 on create. The HTTP layer
-// reads HTTPStatus.
-type firewallStatusError struct {
-	err    *Error
-	status int
-}
-
-func (e *firewallStatusError) Error() string   { return e.err.Error() }
-func (e *firewallStatusError) Unwrap() error   { return e.err }
-func (e *firewallStatusError) HTTPStatus() int { return e.status }
-
 // firewallResourceNotFound is firewall_resource_not_found for a server: 422 when creating a
 // firewall, 404 when applying or removing one.
 func firewallResourceNotFound(serverID int64, onCreate bool) error {
@@ -209,7 +197,7 @@ func firewallResourceNotFound(serverID int64, onCreate bool) error {
 	if onCreate {
 		return err
 	}
-	return &firewallStatusError{err: err, status: 404}
+	return err.WithStatus(404)
 }
 
 // checkFirewallRules checks rules as create and set_rules take them and returns them as the

@@ -34,8 +34,8 @@ type FloatingIP struct {
 func (f FloatingIP) clone() FloatingIP {
 	f.Labels = copyLabels(f.Labels)
 	f.DNSPtr = nonNil(slices.Clone(f.DNSPtr))
-	f.Description = dupPtr(f.Description)
-	f.Server = dupPtr(f.Server)
+	f.Description = clonePtr(f.Description)
+	f.Server = clonePtr(f.Server)
 	return f
 }
 
@@ -50,17 +50,8 @@ func (f floatingIPState) entityID() int64 { return f.ID }
 
 func (f floatingIPState) clone() floatingIPState {
 	f.FloatingIP = f.FloatingIP.clone()
-	f.PreviousServer = dupPtr(f.PreviousServer)
+	f.PreviousServer = clonePtr(f.PreviousServer)
 	return f
-}
-
-// dupPtr copies the value behind a pointer (nil stays nil).
-func dupPtr[T any](v *T) *T {
-	if v == nil {
-		return nil
-	}
-	c := *v
-	return &c
 }
 
 func floatingIPRef(id int64) ActionResource { return ActionResource{ID: id, Type: "floating_ip"} }
@@ -183,8 +174,8 @@ func (p *Project) CreateFloatingIP(req CreateFloatingIP) (CreateFloatingIPResult
 		return CreateFloatingIPResult{}, Uniqueness("name", "name is already used")
 	}
 	addr := p.store.allocateIP(req.Type)
-	f := FloatingIP{ID: id, Name: name, Description: dupPtr(req.Description), IP: addr, Type: req.Type,
-		Server: dupPtr(req.Server), DNSPtr: []DNSPtr{}, HomeLocation: loc, Labels: copyLabels(req.Labels), Created: p.now()}
+	f := FloatingIP{ID: id, Name: name, Description: clonePtr(req.Description), IP: addr, Type: req.Type,
+		Server: clonePtr(req.Server), DNSPtr: []DNSPtr{}, HomeLocation: loc, Labels: copyLabels(req.Labels), Created: p.now()}
 	if req.Type == IPTypeIPv4 {
 		f.DNSPtr = []DNSPtr{{IP: addr, DNSPtr: defaultDNSPtr(addr)}}
 	}
@@ -242,7 +233,7 @@ func (p *Project) UpdateFloatingIP(id int64, req UpdateFloatingIP) (FloatingIP, 
 		f.Name = *req.Name
 	}
 	if req.Description.Set {
-		f.Description = dupPtr(req.Description.Value)
+		f.Description = clonePtr(req.Description.Value)
 	}
 	if req.Labels != nil {
 		f.Labels = copyLabels(*req.Labels)
@@ -297,7 +288,7 @@ func (p *Project) AssignFloatingIP(id int64, req AssignFloatingIP) (Action, erro
 	if p.lockedBy("server", server) {
 		return Action{}, Locked("server")
 	}
-	f.PreviousServer = dupPtr(f.Server)
+	f.PreviousServer = clonePtr(f.Server)
 	f.Server = &server
 	p.floatingIPs.put(f)
 	return p.startAction("assign_floating_ip", floatingIPRef(id), serverRef(server)), nil
@@ -405,7 +396,7 @@ func floatingIPActionDone(p *Project, a Action) {
 		f.Server = nil
 		if prev := f.PreviousServer; prev != nil {
 			if _, exists := p.servers.get(*prev); exists {
-				f.Server = dupPtr(prev)
+				f.Server = clonePtr(prev)
 			}
 		}
 	}

@@ -350,7 +350,8 @@ func (p *Project) lbPrimaryIPs(pn *CreateLoadBalancerPublicNet, loc catalog.Loca
 		case !ok:
 			return nil, InvalidField(want.field, fmt.Sprintf("primary ip %d not found", *want.id))
 		case ip.Type != want.typ:
-			return nil, Errorf("primary_ip_version_mismatch", "primary ip %d is not of type %s", ip.ID, want.typ)
+			// 412 here, as create_load_balancer's error table has it (servers answer 422)
+			return nil, Errorf("primary_ip_version_mismatch", "primary ip %d is not of type %s", ip.ID, want.typ).WithStatus(412)
 		case ip.AssigneeID != nil:
 			return nil, Errorf("primary_ip_assigned", "primary ip %d is already assigned", ip.ID)
 		case ip.Blocked:
@@ -432,6 +433,9 @@ func (p *Project) CreateLoadBalancer(req CreateLoadBalancer) (CreateLoadBalancer
 			return CreateLoadBalancerResult{}, err
 		}
 		if err := p.addServiceTo(&lb, s); err != nil {
+			if e, ok := err.(*Error); ok && e.Code == "source_port_already_used" {
+				return CreateLoadBalancerResult{}, e.WithStatus(412) // create's error table says 412
+			}
 			return CreateLoadBalancerResult{}, err
 		}
 	}
@@ -990,4 +994,17 @@ func serviceRequest(s LoadBalancerService) LoadBalancerServiceRequest {
 			Certificates: &h.Certificates, RedirectHTTP: &h.RedirectHTTP, StickySessions: &h.StickySessions, TimeoutIdle: &h.TimeoutIdle}
 	}
 	return req
+}
+
+// isPublicLoadBalancerTarget reports whether a load balancer reaches the server on its public
+// IPv4 (a server target without use_private_ip); its IPv4 primary IP cannot go then.
+func (p *Project) isPublicLoadBalancerTarget(serverID int64) bool {
+	for _, lb := range p.loadBalancers.items {
+		if slices.ContainsFunc(lb.Targets, func(t LoadBalancerTarget) bool {
+			return targetServerID(t) == serverID && !t.UsePrivateIP
+		}) {
+			return true
+		}
+	}
+	return false
 }

@@ -407,6 +407,9 @@ func (p *Project) UnassignPrimaryIP(id int64) (Action, error) {
 		return Action{}, Errorf(CodeUnsupportedError, "primary ip %d belongs to load balancer %d until it is deleted", id, *ip.AssigneeID)
 	}
 	serverID := *ip.AssigneeID
+	if ip.Type == IPTypeIPv4 && p.isPublicLoadBalancerTarget(serverID) {
+		return Action{}, Errorf("server_is_load_balancer_target", "server %d is a load balancer target through its public IPv4", serverID)
+	}
 	if s, ok := p.servers.get(serverID); ok {
 		if p.lockedBy("server", serverID) {
 			return Action{}, Locked("server")
