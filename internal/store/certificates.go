@@ -347,14 +347,8 @@ func (p *Project) UpdateCertificate(id int64, req UpdateCertificate) (Certificat
 	if !ok {
 		return Certificate{}, NotFound("certificate")
 	}
-	if req.Name != nil && *req.Name != c.Name {
-		if _, dup := p.certificates.byName(*req.Name); dup {
-			return Certificate{}, Uniqueness("name", "name is already used")
-		}
-		c.Name = *req.Name
-	}
-	if req.Labels != nil {
-		c.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.certificates, req.Name, req.Labels, &c.Name, &c.Labels, "name is already used"); err != nil {
+		return Certificate{}, err
 	}
 	p.certificates.put(c)
 	return c.clone(), nil

@@ -161,3 +161,20 @@ func clonePtr[T any](p *T) *T {
 	v := *p
 	return &v
 }
+
+// renameAndRelabel applies an update's name and labels to a resource of a collection whose
+// first key is the name: a new name must be free (uniqueness_error with dupMessage), and labels
+// are replaced as a whole. nil means "leave as it is".
+func renameAndRelabel[T entity[T]](c *collection[T], name *string, labels *map[string]string,
+	curName *string, curLabels *map[string]string, dupMessage string) error {
+	if name != nil && *name != *curName {
+		if _, dup := c.byName(*name); dup {
+			return Uniqueness("name", dupMessage)
+		}
+		*curName = *name
+	}
+	if labels != nil {
+		*curLabels = copyLabels(*labels)
+	}
+	return nil
+}

@@ -663,14 +663,8 @@ func (p *Project) UpdateFirewall(id int64, req UpdateFirewall) (Firewall, error)
 	if !ok {
 		return Firewall{}, NotFound("firewall")
 	}
-	if req.Name != nil && *req.Name != f.Name {
-		if _, dup := p.firewalls.byName(*req.Name); dup {
-			return Firewall{}, Uniqueness("name", "name is already used")
-		}
-		f.Name = *req.Name
-	}
-	if req.Labels != nil {
-		f.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.firewalls, req.Name, req.Labels, &f.Name, &f.Labels, "name is already used"); err != nil {
+		return Firewall{}, err
 	}
 	p.firewalls.put(f)
 	return p.firewallView(f), nil

@@ -226,17 +226,11 @@ func (p *Project) UpdateFloatingIP(id int64, req UpdateFloatingIP) (FloatingIP, 
 	if !ok {
 		return FloatingIP{}, NotFound("floating_ip")
 	}
-	if req.Name != nil && *req.Name != f.Name {
-		if _, dup := p.floatingIPs.byName(*req.Name); dup {
-			return FloatingIP{}, Uniqueness("name", "name is already used")
-		}
-		f.Name = *req.Name
+	if err := renameAndRelabel(&p.floatingIPs, req.Name, req.Labels, &f.Name, &f.Labels, "name is already used"); err != nil {
+		return FloatingIP{}, err
 	}
 	if req.Description.Set {
 		f.Description = clonePtr(req.Description.Value)
-	}
-	if req.Labels != nil {
-		f.Labels = copyLabels(*req.Labels)
 	}
 	p.floatingIPs.put(f)
 	return f.FloatingIP.clone(), nil

@@ -572,14 +572,8 @@ func (p *Project) UpdateLoadBalancer(id int64, req UpdateLoadBalancer) (LoadBala
 	if !ok {
 		return LoadBalancer{}, NotFound("load_balancer")
 	}
-	if req.Name != nil && *req.Name != lb.Name {
-		if _, dup := p.loadBalancers.byName(*req.Name); dup {
-			return LoadBalancer{}, Uniqueness("name", "name is already used")
-		}
-		lb.Name = *req.Name
-	}
-	if req.Labels != nil {
-		lb.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.loadBalancers, req.Name, req.Labels, &lb.Name, &lb.Labels, "name is already used"); err != nil {
+		return LoadBalancer{}, err
 	}
 	p.loadBalancers.put(lb)
 	return p.loadBalancerView(lb), nil

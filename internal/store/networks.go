@@ -506,14 +506,8 @@ func (p *Project) UpdateNetwork(id int64, req UpdateNetwork) (Network, error) {
 	if err := p.checkNetworkIdle(id); err != nil {
 		return Network{}, err
 	}
-	if req.Name != nil && *req.Name != n.Name {
-		if _, dup := p.networks.byName(*req.Name); dup {
-			return Network{}, Uniqueness("name", "name is already used")
-		}
-		n.Name = *req.Name
-	}
-	if req.Labels != nil {
-		n.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.networks, req.Name, req.Labels, &n.Name, &n.Labels, "name is already used"); err != nil {
+		return Network{}, err
 	}
 	if req.ExposeRoutesToVSwitch != nil {
 		n.ExposeRoutesToVSwitch = *req.ExposeRoutesToVSwitch

@@ -140,14 +140,8 @@ func (p *Project) UpdatePlacementGroup(id int64, req UpdatePlacementGroup) (Plac
 	if !ok {
 		return PlacementGroup{}, NotFound("placement_group")
 	}
-	if req.Name != nil && *req.Name != g.Name {
-		if _, dup := p.placementGroups.byName(*req.Name); dup {
-			return PlacementGroup{}, Uniqueness("name", "name is already used")
-		}
-		g.Name = *req.Name
-	}
-	if req.Labels != nil {
-		g.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.placementGroups, req.Name, req.Labels, &g.Name, &g.Labels, "name is already used"); err != nil {
+		return PlacementGroup{}, err
 	}
 	p.placementGroups.put(g)
 	return p.placementGroupView(g), nil

@@ -320,14 +320,8 @@ func (p *Project) UpdatePrimaryIP(id int64, req UpdatePrimaryIP) (PrimaryIP, err
 	if !ok {
 		return PrimaryIP{}, NotFound("primary_ip")
 	}
-	if req.Name != nil && *req.Name != ip.Name {
-		if _, dup := p.primaryIPs.byName(*req.Name); dup {
-			return PrimaryIP{}, Uniqueness("name", "name is already used")
-		}
-		ip.Name = *req.Name
-	}
-	if req.Labels != nil {
-		ip.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.primaryIPs, req.Name, req.Labels, &ip.Name, &ip.Labels, "name is already used"); err != nil {
+		return PrimaryIP{}, err
 	}
 	if req.AutoDelete != nil {
 		if *req.AutoDelete && ip.Protection.Delete {

@@ -629,14 +629,8 @@ func (p *Project) UpdateServer(id int64, req UpdateServer) (Server, error) {
 	if !ok {
 		return Server{}, NotFound("server")
 	}
-	if req.Name != nil && *req.Name != s.Name {
-		if _, dup := p.servers.byName(*req.Name); dup {
-			return Server{}, Uniqueness("name", "server name is already used")
-		}
-		s.Name = *req.Name
-	}
-	if req.Labels != nil {
-		s.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.servers, req.Name, req.Labels, &s.Name, &s.Labels, "server name is already used"); err != nil {
+		return Server{}, err
 	}
 	p.servers.put(s)
 	return p.view(s), nil

@@ -127,14 +127,8 @@ func (p *Project) UpdateSSHKey(id int64, req UpdateSSHKey) (SSHKey, error) {
 	if !ok {
 		return SSHKey{}, NotFound("ssh_key")
 	}
-	if req.Name != nil && *req.Name != k.Name {
-		if _, dup := p.sshKeys.byName(*req.Name); dup {
-			return SSHKey{}, Uniqueness("name", "SSH key with the same name already exists")
-		}
-		k.Name = *req.Name
-	}
-	if req.Labels != nil {
-		k.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.sshKeys, req.Name, req.Labels, &k.Name, &k.Labels, "SSH key with the same name already exists"); err != nil {
+		return SSHKey{}, err
 	}
 	p.sshKeys.put(k)
 	return k.clone(), nil

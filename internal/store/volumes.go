@@ -281,14 +281,8 @@ func (p *Project) UpdateVolume(id int64, req UpdateVolume) (Volume, error) {
 	if !ok {
 		return Volume{}, NotFound("volume")
 	}
-	if req.Name != nil && *req.Name != v.Name {
-		if _, dup := p.volumes.byName(*req.Name); dup {
-			return Volume{}, Uniqueness("name", "name is already used")
-		}
-		v.Name = *req.Name
-	}
-	if req.Labels != nil {
-		v.Labels = copyLabels(*req.Labels)
+	if err := renameAndRelabel(&p.volumes, req.Name, req.Labels, &v.Name, &v.Labels, "name is already used"); err != nil {
+		return Volume{}, err
 	}
 	p.volumes.put(v)
 	return v.Volume.clone(), nil
