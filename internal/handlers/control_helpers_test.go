@@ -40,21 +40,6 @@ func (a ctlAnswer) err(t testing.TB) ctlError {
 	return *env.Error
 }
 
-// fieldNames lists details.fields[].name of an invalid_input ctlAnswer.
-func (e ctlError) fieldNames() []string {
-	var d struct {
-		Fields []struct {
-			Name string `json:"name"`
-		} `json:"fields"`
-	}
-	_ = json.Unmarshal(e.Details, &d)
-	var out []string
-	for _, f := range d.Fields {
-		out = append(out, f.Name)
-	}
-	return out
-}
-
 // call sends one request to the server root (path starts with /v1, /_fake, /api, ...). body is
 // nil, a string or []byte sent as is, or a value sent as JSON. token "" sends no Authorization.
 func ctlCall(t testing.TB, srv *testkit.Server, method, path, token string, body any, headers ...string) ctlAnswer {

@@ -216,7 +216,7 @@ func TestServersInNetworksWithHcloudGo(t *testing.T) {
 	assert.Contains(t, text, "  network_name: lan\n")
 
 	// A subnet with servers cannot go; detaching frees it.
-	a, _, err = client.Network.DeleteSubnet(ctx, nw, hcloud.NetworkDeleteSubnetOpts{Subnet: nw.Subnets[0]})
+	_, _, err = client.Network.DeleteSubnet(ctx, nw, hcloud.NetworkDeleteSubnetOpts{Subnet: nw.Subnets[0]})
 	requireHcloudError(t, err, hcloud.ErrorCodeServiceError)
 	assert.True(t, strings.Contains(err.Error(), "network has attached resources"), err.Error())
 	for _, s := range []*hcloud.Server{web, db} {

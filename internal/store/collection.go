@@ -132,14 +132,6 @@ func (c *collection[T]) snapshot() []T {
 	return vals
 }
 
-func (c *collection[T]) restore(vals []T) {
-	c.items = make(map[int64]T, len(vals))
-	c.reindex()
-	for _, v := range vals {
-		c.put(v)
-	}
-}
-
 // page lists through the shared List path and copies the page it hands out.
 func page[T entity[T]](c *collection[T], opts ListOptions, match func(T) bool,
 	labels func(T) map[string]string, sorter Sorter[T]) (Page[T], error) {
