@@ -404,8 +404,7 @@ func (p *Project) RetryCertificate(id int64) (Action, error) {
 // certificateExists says whether the project has the certificate (for load balancer services
 // that name certificates).
 func (p *Project) certificateExists(id int64) bool {
-	_, ok := p.certificates.get(id)
-	return ok
+	return p.certificates.has(id)
 }
 
 // setCertificateUser records that user (a load balancer) uses exactly the certificates ids: it

@@ -66,6 +66,12 @@ func (c *collection[T]) get(id int64) (T, bool) {
 	return v.clone(), true
 }
 
+// has reports whether a resource with this id exists, without copying it.
+func (c *collection[T]) has(id int64) bool {
+	_, ok := c.items[id]
+	return ok
+}
+
 // put stores a copy of v.
 func (c *collection[T]) put(v T) {
 	id := v.entityID()

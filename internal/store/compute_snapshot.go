@@ -48,7 +48,7 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 		}
 		s.ServerType, s.Location = st, loc
 		if s.PlacementGroup != nil {
-			if _, ok := p.placementGroups.get(s.PlacementGroup.ID); !ok {
+			if !p.placementGroups.has(s.PlacementGroup.ID) {
 				return fmt.Errorf("server %d is in unknown placement group %d", s.ID, s.PlacementGroup.ID)
 			}
 		}
@@ -112,7 +112,7 @@ func (p *Project) restoreCompute(ps ProjectSnapshot, seen map[string]bool, maxID
 			if ui.BoundTo == nil {
 				return fmt.Errorf("backup image %d is not bound to a server", ui.ID)
 			}
-			if _, ok := p.servers.get(*ui.BoundTo); !ok {
+			if !p.servers.has(*ui.BoundTo) {
 				return fmt.Errorf("backup image %d is bound to unknown server %d", ui.ID, *ui.BoundTo)
 			}
 		}

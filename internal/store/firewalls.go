@@ -534,7 +534,7 @@ func (p *Project) planApply(f firewallState, res []FirewallResource, onCreate bo
 				return nil, nil, Errorf("firewall_already_applied", "firewall %d is already applied to server %d", f.ID, id)
 			}
 			inRequest[id] = true
-			if _, ok := p.servers.get(id); !ok {
+			if !p.servers.has(id) {
 				return nil, nil, firewallResourceNotFound(id, onCreate)
 			}
 			if !public[id] {
@@ -806,7 +806,7 @@ func (p *Project) planServerFirewalls(reqs []CreateServerFirewall, labels map[st
 	}
 	ids := make([]int64, 0, len(reqs))
 	for _, r := range reqs {
-		if _, ok := p.firewalls.get(r.Firewall); !ok {
+		if !p.firewalls.has(r.Firewall) {
 			return nil, InvalidField("firewalls", fmt.Sprintf("firewall %d not found", r.Firewall))
 		}
 		if slices.Contains(ids, r.Firewall) {
@@ -882,7 +882,7 @@ func (p *Project) restoreFirewalls(ps ProjectSnapshot, seen map[string]bool, max
 		for _, r := range applied {
 			var key string
 			if r.Server != nil {
-				if _, ok := p.servers.get(r.Server.ID); !ok {
+				if !p.servers.has(r.Server.ID) {
 					return fmt.Errorf("firewall %d is applied to unknown server %d", f.ID, r.Server.ID)
 				}
 				key = fmt.Sprintf("server %d", r.Server.ID)

@@ -273,7 +273,7 @@ func (p *Project) AssignFloatingIP(id int64, req AssignFloatingIP) (Action, erro
 	if p.lockedBy("floating_ip", id) {
 		return Action{}, Locked("floating_ip")
 	}
-	if _, ok := p.servers.get(server); !ok {
+	if !p.servers.has(server) {
 		return Action{}, NotFound("server")
 	}
 	if f.Server != nil && *f.Server == server {
@@ -389,7 +389,7 @@ func floatingIPActionDone(p *Project, a Action) {
 	if a.Status != ActionStatusSuccess {
 		f.Server = nil
 		if prev := f.PreviousServer; prev != nil {
-			if _, exists := p.servers.get(*prev); exists {
+			if p.servers.has(*prev) {
 				f.Server = clonePtr(prev)
 			}
 		}
@@ -427,7 +427,7 @@ func (p *Project) restoreFloatingIPs(ps ProjectSnapshot, seen map[string]bool, m
 			if ref == nil {
 				continue
 			}
-			if _, ok := p.servers.get(*ref); !ok {
+			if !p.servers.has(*ref) {
 				return fmt.Errorf("floating_ip %d refers to unknown server %d", f.ID, *ref)
 			}
 		}

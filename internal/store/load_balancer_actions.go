@@ -675,7 +675,7 @@ var loadBalancerMetricSeries = map[string][]metricSeriesSpec{
 // way ServerMetrics does for servers.
 func (p *Project) LoadBalancerMetrics(id int64, req MetricsRequest) (Metrics, error) {
 	return p.resourceMetrics(id, req, loadBalancerMetricSeries, func() error {
-		if _, ok := p.loadBalancers.get(id); !ok {
+		if !p.loadBalancers.has(id) {
 			return NotFound("load_balancer")
 		}
 		return nil

@@ -46,7 +46,7 @@ var metricSeries = map[string][]metricSeriesSpec{
 // gives the same numbers, a daily wave plus per-sample wobble derived from a hash.
 func (p *Project) ServerMetrics(id int64, req MetricsRequest) (Metrics, error) {
 	return p.resourceMetrics(id, req, metricSeries, func() error {
-		if _, ok := p.servers.get(id); !ok {
+		if !p.servers.has(id) {
 			return NotFound("server")
 		}
 		return nil

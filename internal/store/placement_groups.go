@@ -150,7 +150,7 @@ func (p *Project) UpdatePlacementGroup(id int64, req UpdatePlacementGroup) (Plac
 // DeletePlacementGroup deletes a group; its servers leave it.
 func (p *Project) DeletePlacementGroup(id int64) error {
 	defer p.lock()()
-	if _, ok := p.placementGroups.get(id); !ok {
+	if !p.placementGroups.has(id) {
 		return NotFound("placement_group")
 	}
 	for _, sid := range p.placementGroupMembers(id) {

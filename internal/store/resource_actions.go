@@ -7,23 +7,23 @@ func (p *Project) CheckResource(kind string, id int64) error {
 	found := false
 	switch kind {
 	case "server":
-		_, found = p.servers.get(id)
+		found = p.servers.has(id)
 	case "primary_ip":
-		_, found = p.primaryIPs.get(id)
+		found = p.primaryIPs.has(id)
 	case "floating_ip":
-		_, found = p.floatingIPs.get(id)
+		found = p.floatingIPs.has(id)
 	case "placement_group":
-		_, found = p.placementGroups.get(id)
+		found = p.placementGroups.has(id)
 	case "certificate":
-		_, found = p.certificates.get(id)
+		found = p.certificates.has(id)
 	case "network":
-		_, found = p.networks.get(id)
+		found = p.networks.has(id)
 	case "firewall":
-		_, found = p.firewalls.get(id)
+		found = p.firewalls.has(id)
 	case "volume":
-		_, found = p.volumes.get(id)
+		found = p.volumes.has(id)
 	case "load_balancer":
-		_, found = p.loadBalancers.get(id)
+		found = p.loadBalancers.has(id)
 	case "image":
 		for _, img := range p.images() {
 			found = found || img.ID == id

@@ -187,7 +187,7 @@ func (p *Project) EnableRescue(id int64, req EnableRescue) (PasswordResult, erro
 	defer p.lock()()
 	a, _, err := p.runServerAction(id, "enable_rescue", func(s *serverState) error {
 		for _, k := range req.SSHKeys {
-			if _, ok := p.sshKeys.get(k); !ok {
+			if !p.sshKeys.has(k) {
 				return InvalidField("ssh_keys", fmt.Sprintf("ssh key %d not found", k))
 			}
 		}
@@ -345,7 +345,7 @@ type ChangeDNSPtr struct {
 // ChangeServerDNSPtr sets the reverse DNS of one of the server's public addresses.
 func (p *Project) ChangeServerDNSPtr(id int64, req ChangeDNSPtr) (Action, error) {
 	defer p.lock()()
-	if _, ok := p.servers.get(id); !ok {
+	if !p.servers.has(id) {
 		return Action{}, NotFound("server")
 	}
 	for _, ip := range p.primaryIPs.values() {

@@ -138,7 +138,7 @@ func (p *Project) UpdateSSHKey(id int64, req UpdateSSHKey) (SSHKey, error) {
 func (p *Project) DeleteSSHKey(id int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.sshKeys.get(id); !ok {
+	if !p.sshKeys.has(id) {
 		return NotFound("ssh_key")
 	}
 	p.sshKeys.remove(id)
